@@ -1,0 +1,118 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shuangfang.core.models import ScopedQuerySet
+from shuangfang.core.scoping import Scope, ScopeKind
+
+from .roles import PERMISSIONS, Action, Role, role_label
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to one organization and holds roles of the API contract.
+
+    The three platform administrator roles (三权分立, GB/T 22239-2019 §8.1.5) belong to no
+    organization and are exclusive of each other.
+    """
+
+    full_name = models.CharField("姓名", max_length=100, blank=True)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    roles = models.JSONField("角色", default=list, blank=True)
+    phone = models.CharField("手机号", max_length=32, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role_label(role) for role in self.roles]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(set(self.roles) & set(roles))
+
+    def may(self, action: Action) -> bool:
+        return self.is_active and bool(set(self.roles) & PERMISSIONS[action])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """People are seen by their own organization; a regulator also sees the people of the units in
+        its jurisdiction; the platform administrators see everyone."""
+        if scope.kind == ScopeKind.PLATFORM:
+            return Q()
+        if scope.kind == ScopeKind.REGULATOR:
+            return Q(organization_id=scope.organization_id) | Q(
+                organization__region__code__startswith=scope.region_prefix, organization__kind__in=_UNIT_KINDS
+            )
+        if scope.organization_id:
+            return Q(organization_id=scope.organization_id)
+        return Q(pk__in=[])
+
+
+_UNIT_KINDS = ["use_unit", "filling_station", "maintenance_unit"]
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token with an expiry.  Only its hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, user: User, lifetime) -> tuple["ApiToken", str]:
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, key_hash=_hash_token(raw), expires_at=timezone.now() + lifetime)
+        return token, raw
+
+    @classmethod
+    def find(cls, raw: str) -> "ApiToken | None":
+        return (
+            cls.objects.select_related("user", "user__organization__jurisdiction")
+            .filter(key_hash=_hash_token(raw))
+            .first()
+        )
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+__all__ = ["User", "ApiToken", "Role"]

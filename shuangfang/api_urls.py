@@ -1,0 +1,34 @@
+"""API v1: one router for every resource of the contract."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shuangfang.accounts.api.views import MeView, TokenView, UserViewSet
+from shuangfang.core.api.views import AttachmentViewSet, EventViewSet
+from shuangfang.equipment.api.views import (
+    CatalogViewSet,
+    CertificateItemViewSet,
+    CertificateViewSet,
+    EquipmentViewSet,
+    PeriodicInspectionViewSet,
+)
+from shuangfang.orgs.api.views import IndustryViewSet, OrganizationViewSet, RegionViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("regions", RegionViewSet, basename="region")
+router.register("catalog", CatalogViewSet, basename="catalog")
+router.register("industries", IndustryViewSet, basename="industry")
+router.register("certificate-items", CertificateItemViewSet, basename="certificate-item")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("users", UserViewSet, basename="user")
+router.register("equipment", EquipmentViewSet, basename="equipment")
+router.register("periodic-inspections", PeriodicInspectionViewSet, basename="periodic-inspection")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("events", EventViewSet, basename="event")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

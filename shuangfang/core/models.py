@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .scoping import Scope, ScopeKind, scope_of
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what a user may see."""
+
+    def visible_to(self, user):
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
+        return self.filter(self.model.scope_q(scope))
+
+
+class ScopedModel(models.Model):
+    """Base of every tenant-owned row: the organization that owns it, its region, its version.
+
+    `version` is the optimistic-concurrency counter of the API contract: an update must name the
+    version it read, and a stale one is refused with 409 (see core.services.versioned_update).
+    """
+
+    version = models.PositiveIntegerField("版本", default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Rows owned by an organization and located by region_code: the common rule."""
+        if scope.kind == ScopeKind.PLATFORM:
+            return Q()
+        if scope.kind == ScopeKind.REGULATOR:
+            return Q(region__code__startswith=scope.region_prefix)
+        if scope.kind in (ScopeKind.UNIT, ScopeKind.AGENCY):
+            return Q(organization_id=scope.organization_id)
+        return Q(pk__in=[])
+
+
+class EventQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The audit administrator reads the whole log; the system and security administrators read none
+        of it (三权分立); everyone else reads the events of the rows in their scope."""
+        scope = scope_of(user)
+        if scope.kind == ScopeKind.PLATFORM:
+            return self.all() if "audit_admin" in user.roles else self.none()
+        if scope.kind == ScopeKind.REGULATOR:
+            return self.filter(region_code__startswith=scope.region_prefix)
+        if scope.kind in (ScopeKind.UNIT, ScopeKind.AGENCY):
+            return self.filter(organization_id=scope.organization_id)
+        return self.none()
+
+
+class Event(models.Model):
+    """事件日志 — the one append-only log: audit trail, change feed and trigger.
+
+    Every service appends exactly one row per state change, in the same transaction.  Each row
+    carries an HMAC-SM3 digest of its content (so an edit is detected), and a background job seals
+    consecutive ranges into EventSeal rows chained one to the next (so a deletion, insertion or
+    reordering is detected) — writers never wait on one another for a chain head.
+    等保 2.0 §8.1.4.3 (安全审计), 网络安全法 art 21 (logs kept at least six months).
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now)
+    type = models.CharField("事件类型", max_length=64)
+    outcome = models.CharField("结果", max_length=16, default="success")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_roles = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField(max_length=6, blank=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    digest = models.CharField(max_length=64)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = "事件"
+        verbose_name_plural = "事件"
+        indexes = [
+            models.Index(fields=["organization", "seq"], name="event_org_seq"),
+            models.Index(fields=["region_code", "seq"], name="event_region_seq"),
+            models.Index(fields=["object_type", "object_id", "seq"], name="event_object_seq"),
+            models.Index(fields=["actor", "seq"], name="event_actor_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+
+class EventSeal(models.Model):
+    """A sealed range of the event log: the chained digest over (seq, digest) of every row in it.
+
+    `missing` lists the sequence numbers that were absent when the range was sealed (a rolled-back
+    transaction leaves a gap in a PostgreSQL sequence), so that a row deleted later is told apart.
+    """
+
+    first_seq = models.BigIntegerField(unique=True)
+    last_seq = models.BigIntegerField(unique=True)
+    count = models.PositiveIntegerField()
+    missing = models.JSONField(default=list, blank=True)
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_seq"]
+
+    def __str__(self) -> str:
+        return f"seal {self.first_seq}–{self.last_seq}"
+
+
+class IdempotencyRecord(models.Model):
+    """A POST answered under an Idempotency-Key: a repeat with the same key and body within 24 hours
+    gets the same response and creates nothing (API contract, Idempotency)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    completed = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Server-generated names only: the uploaded name is kept as data, never as a path.
+    return f"attachments/{instance.organization_id}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Attachment(ScopedModel):
+    """An uploaded photo or document (JPEG, PNG or PDF): evidence, reports, appointment letters."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, db_column="region_code", related_name="+")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")

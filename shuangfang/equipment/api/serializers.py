@@ -1,0 +1,145 @@
+from rest_framework import serializers
+
+from shuangfang.core.api.fields import CatalogCodeField, CodeRelatedField, ScopedPrimaryKeyRelatedField
+from shuangfang.core.api.serializers import VersionedUpdateSerializer
+from shuangfang.equipment.choices import InspectionState
+from shuangfang.equipment.models import (
+    CatalogEntry,
+    CertificateItem,
+    Equipment,
+    OperatorCertificate,
+    PeriodicInspection,
+)
+from shuangfang.orgs.models import Organization, Region
+
+
+class CatalogEntrySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = CatalogEntry
+        fields = ["code", "name", "level", "parent", "registrable"]
+
+
+class CertificateItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CertificateItem
+        fields = ["code", "name", "equipment_category"]
+
+
+class EquipmentSerializer(VersionedUpdateSerializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
+    category = CatalogCodeField(queryset=CatalogEntry.objects.all())
+    region = CodeRelatedField(queryset=Region.objects.all(), required=False)
+    inspection_agency = ScopedPrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    inspection_state = serializers.ChoiceField(choices=InspectionState.choices, read_only=True)
+
+    class Meta:
+        model = Equipment
+        fields = [
+            "id",
+            "organization",
+            "code",
+            "registration_no",
+            "category",
+            "name",
+            "model",
+            "serial_no",
+            "manufacturer",
+            "manufactured_on",
+            "commissioned_on",
+            "design_life_years",
+            "region",
+            "site",
+            "crowded_place",
+            "status",
+            "inspection_due_on",
+            "last_inspected_on",
+            "inspection_agency",
+            "inspection_state",
+            "risk_level",
+            "open_hazards",
+            "open_major_hazards",
+            "version",
+        ]
+        read_only_fields = ["status", "risk_level", "open_hazards", "open_major_hazards"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class StatusActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=500)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+class PeriodicInspectionSerializer(serializers.ModelSerializer):
+    equipment = ScopedPrimaryKeyRelatedField(queryset=Equipment.objects.all())
+    agency = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    safety_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+
+    class Meta:
+        model = PeriodicInspection
+        fields = [
+            "id",
+            "equipment",
+            "agency",
+            "kind",
+            "inspected_on",
+            "conclusion",
+            "safety_grade",
+            "next_due_on",
+            "next_due_rule",
+            "report_no",
+            "findings",
+            "recorded_at",
+        ]
+        read_only_fields = ["next_due_rule", "recorded_at"]
+
+
+class CertificateSerializer(VersionedUpdateSerializer):
+    item = CodeRelatedField(queryset=CertificateItem.objects.all())
+    holder = serializers.PrimaryKeyRelatedField(read_only=True)
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = OperatorCertificate
+        fields = [
+            "id",
+            "organization",
+            "holder_name",
+            "holder",
+            "id_number",
+            "item",
+            "cert_no",
+            "issued_on",
+            "expires_on",
+            "state",
+            "version",
+        ]
+        read_only_fields = ["organization"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The ID number is personal data (PIPL): shown whole only to the admins of its own organization.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        may_unmask = (
+            user is not None
+            and user.organization_id == instance.organization_id
+            and user.has_role("org_admin", "principal")
+        )
+        if not may_unmask:
+            data["id_number"] = instance.masked_id_number
+        return data

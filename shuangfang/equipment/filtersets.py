@@ -1,0 +1,103 @@
+"""One FilterSet per list, shared by the web list, the API and the exports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import (
+    CatalogLevel,
+    CertificateState,
+    Conclusion,
+    EquipmentStatus,
+    InspectionKind,
+    InspectionState,
+    RiskLevel,
+)
+from .models import (
+    CatalogEntry,
+    Equipment,
+    OperatorCertificate,
+    PeriodicInspection,
+    certificate_state_q,
+    inspection_state_q,
+)
+
+
+class CatalogFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent_id")
+    level = django_filters.ChoiceFilter(choices=CatalogLevel.choices)
+    registrable = django_filters.BooleanFilter()
+
+    class Meta:
+        model = CatalogEntry
+        fields = ["parent", "level", "registrable"]
+
+
+def _catalog_prefix(value: str) -> str:
+    # "3000" means the whole elevator category, "3100" its class: compare on the significant characters.
+    return value.strip().upper().rstrip("0") or value
+
+
+class EquipmentFilterSet(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id", label="使用单位")
+    region = django_filters.CharFilter(method="filter_region", label="地区（代码前缀）")
+    category = django_filters.CharFilter(method="filter_category", label="设备类别（目录代码前缀）")
+    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices, label="状态")
+    inspection_state = django_filters.ChoiceFilter(
+        choices=InspectionState.choices, method="filter_inspection_state", label="检验状态"
+    )
+    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label="风险等级")
+    crowded_place = django_filters.BooleanFilter(label="人员密集场所")
+    q = django_filters.CharFilter(method="search", label="设备代码、名称或地点")
+
+    class Meta:
+        model = Equipment
+        fields = ["organization", "region", "category", "status", "inspection_state", "risk_level", "crowded_place"]
+
+    def filter_region(self, queryset, name, value):
+        code = value.strip()
+        # A full county code matches itself; "140500" (a city) or "140000" (a province) their prefixes.
+        prefix = code.rstrip("0") if len(code) == 6 else code
+        prefix = prefix[: len(prefix) + len(prefix) % 2] if len(prefix) < 6 else prefix
+        return queryset.filter(region__code__startswith=prefix)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category__code__startswith=_catalog_prefix(value))
+
+    def filter_inspection_state(self, queryset, name, value):
+        return queryset.filter(inspection_state_q(value, timezone.localdate()))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__startswith=value.upper()) | Q(name__contains=value) | Q(site__contains=value))
+
+
+class PeriodicInspectionFilterSet(django_filters.FilterSet):
+    equipment = django_filters.NumberFilter(field_name="equipment_id")
+    agency = django_filters.NumberFilter(field_name="agency_id")
+    conclusion = django_filters.ChoiceFilter(choices=Conclusion.choices)
+    kind = django_filters.ChoiceFilter(choices=InspectionKind.choices)
+    region = django_filters.CharFilter(field_name="region__code", lookup_expr="startswith")
+    inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte")
+    inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte")
+
+    class Meta:
+        model = PeriodicInspection
+        fields = ["equipment", "agency", "conclusion", "kind", "region"]
+
+
+class CertificateFilterSet(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    item = django_filters.CharFilter(field_name="item_id")
+    state = django_filters.ChoiceFilter(choices=CertificateState.choices, method="filter_state")
+    q = django_filters.CharFilter(method="search")
+
+    class Meta:
+        model = OperatorCertificate
+        fields = ["organization", "item", "state"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(certificate_state_q(value))
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(holder_name__contains=value) | Q(cert_no__startswith=value))

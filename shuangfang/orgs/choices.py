@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+
+
+class OrganizationKind(models.TextChoices):
+    USE_UNIT = "use_unit", "使用单位"
+    REGULATOR = "regulator", "监管部门"
+    INSPECTION_AGENCY = "inspection_agency", "检验机构"
+    MAINTENANCE_UNIT = "maintenance_unit", "维保单位"
+    FILLING_STATION = "filling_station", "充装单位"
+
+
+# Organizations that own and use equipment: they sit in one county-level region.
+EQUIPMENT_OWNING_KINDS = {OrganizationKind.USE_UNIT, OrganizationKind.FILLING_STATION}
+
+# Public bodies every signed-in user may see and pick from.
+PUBLIC_BODY_KINDS = [OrganizationKind.REGULATOR, OrganizationKind.INSPECTION_AGENCY]

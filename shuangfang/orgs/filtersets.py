@@ -1,0 +1,41 @@
+import django_filters
+from django.db.models import Q
+
+from .choices import OrganizationKind, RegionLevel
+from .models import Industry, Organization, Region
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent_id")
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
+    q = django_filters.CharFilter(method="search", label="名称或代码")
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))
+
+
+class IndustryFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent_id")
+
+    class Meta:
+        model = Industry
+        fields = ["parent"]
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices)
+    region = django_filters.CharFilter(field_name="region__code", lookup_expr="startswith", label="地区（代码前缀）")
+    industry = django_filters.CharFilter(field_name="industry__code", lookup_expr="startswith", label="行业")
+    small_micro = django_filters.BooleanFilter()
+    q = django_filters.CharFilter(method="search", label="名称或信用代码")
+
+    class Meta:
+        model = Organization
+        fields = ["kind", "region", "industry", "small_micro"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper()))
