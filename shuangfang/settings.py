@@ -45,7 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its createsuperuser (which makes the system administrator) overrides Django's.
+    "shuangfang.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "shuangfang.core",
     "shuangfang.orgs",
-    "shuangfang.accounts",
     "shuangfang.equipment",
 ]
 
@@ -142,6 +142,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 30))
 # NAT address, and one mistyping colleague must not lock the office out.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock ends at the time the refusal names: tries during the lock do not push it further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "shuangfang.accounts.views.lockout_response"
 AXES_VERBOSE = False
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,11 +8,11 @@ urlpatterns = [
     path("accounts/", include("shuangfang.accounts.urls")),
     path("organizations/", include("shuangfang.orgs.urls")),
     path("equipment/", include("shuangfang.equipment.urls")),
+    path("q/", include("shuangfang.equipment.public_urls")),
     path("api/v1/", include("shuangfang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("django-admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from shuangfang.core.events import seal_events, verify_events
+from shuangfang.core.models import Event, EventSeal
+
+
+class Command(BaseCommand):
+    help = "Check the event log: every row's digest and every sealed range. Exits 1 at the first problem."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seal", action="store_true", help="seal the settled rows first")
+
+    def handle(self, *args, seal=False, **options):
+        if seal:
+            sealed = seal_events()
+            self.stdout.write(f"sealed {sealed} events")
+        problems = verify_events()
+        total = Event.objects.count()
+        seals = EventSeal.objects.count()
+        if problems:
+            for problem in problems[:20]:
+                self.stderr.write(problem.message)
+            raise CommandError(f"事件日志校验失败：第一个问题在事件 #{problems[0].seq}（共 {len(problems)} 处）")
+        self.stdout.write(self.style.SUCCESS(f"事件日志完整：{total} 条事件，{seals} 个封存段。"))
