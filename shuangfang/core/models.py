@@ -51,7 +51,13 @@ class EventQuerySet(ScopedQuerySet):
             return self.all() if "audit_admin" in user.roles else self.none()
         if scope.kind == ScopeKind.REGULATOR:
             return self.filter(region_code__startswith=scope.region_prefix)
-        if scope.kind in (ScopeKind.UNIT, ScopeKind.AGENCY):
+        if scope.kind == ScopeKind.AGENCY:
+            # An agency's own records (inspections it recorded) belong to the unit inspected; it sees them
+            # as the events its own people caused.
+            return self.filter(
+                Q(organization_id=scope.organization_id) | Q(actor__organization_id=scope.organization_id)
+            )
+        if scope.kind == ScopeKind.UNIT:
             return self.filter(organization_id=scope.organization_id)
         return self.none()
 

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from shuangfang.orgs.filtersets import filter_region_prefix
+
 from .choices import (
     CatalogLevel,
     CertificateState,
@@ -55,11 +57,8 @@ class EquipmentFilterSet(django_filters.FilterSet):
         fields = ["organization", "region", "category", "status", "inspection_state", "risk_level", "crowded_place"]
 
     def filter_region(self, queryset, name, value):
-        code = value.strip()
-        # A full county code matches itself; "140500" (a city) or "140000" (a province) their prefixes.
-        prefix = code.rstrip("0") if len(code) == 6 else code
-        prefix = prefix[: len(prefix) + len(prefix) % 2] if len(prefix) < 6 else prefix
-        return queryset.filter(region__code__startswith=prefix)
+        # A county code matches itself; "140500" (a city) or "140000" (a province) their prefixes.
+        return filter_region_prefix(queryset, name, value)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category__code__startswith=_catalog_prefix(value))
@@ -77,7 +76,7 @@ class PeriodicInspectionFilterSet(django_filters.FilterSet):
     agency = django_filters.NumberFilter(field_name="agency_id")
     conclusion = django_filters.ChoiceFilter(choices=Conclusion.choices)
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices)
-    region = django_filters.CharFilter(field_name="region__code", lookup_expr="startswith")
+    region = django_filters.CharFilter(method=filter_region_prefix)
     inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte")
     inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte")
 

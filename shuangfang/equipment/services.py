@@ -28,7 +28,7 @@ from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization
 
 from . import rules
-from .choices import EquipmentStatus
+from .choices import FAILING_CONCLUSIONS, EquipmentStatus
 from .models import Equipment, OperatorCertificate, PeriodicInspection
 from .validation import CatalogFacts, equipment_field_errors, normalise_code
 
@@ -201,9 +201,13 @@ def next_due_for(
             overrides=settings.INSPECTION_INTERVAL_OVERRIDES,
         )
     except ValueError as error:
+        # No interval rule for this catalog code (or a grade outside the table): the report's date is needed.
         raise ValidationError(
-            {"next_due_on": _("无法按规则计算下次检验日期，请填写报告中的日期。（%(why)s）") % {"why": error}}
-        )
+            {
+                "next_due_on": _("设备类别 %(code)s 没有适用的检验周期规则，请填写报告中的下次检验日期。")
+                % {"code": equipment.category_id}
+            }
+        ) from error
 
 
 def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> PeriodicInspection:
@@ -231,13 +235,27 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
     next_due_on = data.get("next_due_on")
     if next_due_on and inspected_on and next_due_on <= inspected_on:
         errors["next_due_on"] = _("下次检验日期须晚于检验日期。")
+    if next_due_on and conclusion in FAILING_CONCLUSIONS:
+        # 特种设备安全法 art 40: failed equipment may not be used until re-inspected, so it has no due date.
+        errors["next_due_on"] = _("检验结论为不合格时没有下次检验日期：设备须整改并复检合格后方可使用。")
     if errors:
         raise ValidationError(errors)
     rule_text = _("检验报告给出")
     if next_due_on is None:
         computed = next_due_for(equipment, inspected_on=inspected_on, conclusion=conclusion, safety_grade=safety_grade)
+        if computed.due_on is None and conclusion not in FAILING_CONCLUSIONS:
+            # A passing inspection whose interval the rules cannot give (a pressure vessel without its safety
+            # grade, grade 4 monitored use): the date must come from the report, not be left empty.
+            raise ValidationError(
+                {
+                    "next_due_on": _(
+                        "按规则无法确定下次检验日期（%(rule)s），请填写安全状况等级或报告中的下次检验日期。"
+                    )
+                    % {"rule": computed.rule.label if computed.rule else equipment.category_id}
+                }
+            )
         next_due_on = computed.due_on
-        rule_text = computed.rule.citation if computed.rule else computed.reason
+        rule_text = computed.rule.citation if computed.rule else ""
     with transaction.atomic():
         equipment = lock_for_update(equipment)
         inspection = PeriodicInspection.objects.create(

@@ -103,6 +103,20 @@ def _check_may_change(actor: User, organization: Organization) -> None:
     raise PermissionDenied(_("您的角色不能修改该单位。"))
 
 
+def _check_may_move(actor: User, organization: Organization, changes: dict) -> None:
+    """The fields that decide who supervises whom change only by the supervisors' hand."""
+    jurisdiction = getattr(changes.get("jurisdiction"), "pk", None)
+    widens = "jurisdiction" in changes and jurisdiction != organization.jurisdiction_id
+    # The jurisdiction is the regulator's scope: its own admin widening it would see what it may not.
+    if widens and not actor.may(Action.CREATE_PUBLIC_BODY):
+        raise PermissionDenied(_("只有系统管理员能变更监管辖区。"))
+    region = getattr(changes.get("region"), "pk", None)
+    moves_unit = "region" in changes and region != organization.region_id and organization.kind not in PUBLIC_BODY_KINDS
+    # A unit's region decides which regulator supervises it: the regulator moves it, not the unit itself.
+    if moves_unit and not (actor.may(Action.CREATE_USE_UNIT) or actor.may(Action.CREATE_PUBLIC_BODY)):
+        raise PermissionDenied(_("单位所在地区只能由监管部门变更。"))
+
+
 def do_update_organization(
     *, actor: User, organization: Organization, changes: dict, expected_version: int | None
 ) -> Organization:
@@ -113,6 +127,7 @@ def do_update_organization(
     if unknown:
         raise ValidationError({field: _("该字段不能修改。") for field in unknown})
     changes.pop("kind", None)
+    _check_may_move(actor, organization, changes)
     with transaction.atomic():
         organization = lock_for_update(organization)
         check_version(organization, expected_version)

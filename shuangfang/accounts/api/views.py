@@ -1,3 +1,4 @@
+import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -54,10 +55,21 @@ class MeView(APIView):
         )
 
 
+class UserFilterSet(django_filters.FilterSet):
+    # A plain id, not a choice among all organizations: an organization the caller may not see must
+    # answer like one with no users, not "invalid choice", or the filter would reveal which ids exist.
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["organization", "is_active"]
+
+
 class UserViewSet(ScopedModelViewSet):
     model = User
     serializer_class = UserSerializer
-    filterset_fields = ["organization", "is_active"]
+    filterset_class = UserFilterSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

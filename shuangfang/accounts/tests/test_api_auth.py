@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from shuangfang.accounts.models import ApiToken
@@ -79,6 +79,24 @@ class TokenTests(CastTestCase):
         until = timezone.localtime(moment + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
         self.assertIn("锁定", detail)
         self.assertIn(until, detail)
+
+    def test_messages_follow_accept_language(self):
+        # Whatever the English catalogue holds for these messages is what an English client gets.
+        moment = timezone.now().replace(microsecond=0)
+        with time_machine.travel(moment, tick=False):
+            wrong = self.sign_in("owner", "Wrong-password-0", HTTP_ACCEPT_LANGUAGE="en")
+            for attempt in range(1, 5):
+                self.sign_in("owner", f"Wrong-password-{attempt}")
+            locked = self.sign_in("owner", HTTP_ACCEPT_LANGUAGE="en")
+        until = timezone.localtime(moment + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
+        with translation.override("en"):
+            expected_wrong = translation.gettext(WRONG_CREDENTIALS)
+            expected_locked = translation.gettext("登录失败次数过多，账户已锁定，请于 %(until)s 后再试。") % {
+                "until": until
+            }
+        self.assertEqual(wrong.json(), {"detail": expected_wrong})
+        self.assertEqual(locked.status_code, 429)
+        self.assertEqual(locked.json(), {"detail": expected_locked})
 
     def test_lockout_ends_after_thirty_minutes(self):
         moment = timezone.now()

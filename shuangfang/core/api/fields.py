@@ -27,6 +27,14 @@ class CodeRelatedField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
+    # The code is the primary key of every reference table, so the row's own foreign-key column
+    # already holds it: reading it costs no query per row.
+    def use_pk_only_optimization(self):
+        return True
+
+    def to_representation(self, value):
+        return value.pk
+
     def to_internal_value(self, data):
         try:
             return self.get_queryset().get(code=str(data).strip().upper() if self.upper else str(data).strip())

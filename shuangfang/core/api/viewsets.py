@@ -56,7 +56,16 @@ class IdempotentMixin:
             )
             response["Idempotent-Replayed"] = "true"
             return response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # An unexpected error never reaches finalize_response: free the key, or every retry
+            # would be told "in progress" for a day.
+            key = getattr(self, "_idempotency_key", None)
+            if key:
+                idempotency.release(self.request.user, key)
+                self._idempotency_key = None
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -44,4 +44,5 @@ class OrganizationSerializer(VersionedUpdateSerializer):
         ]
         read_only_fields = ["is_active"]
         # Uniqueness and format are the service's to check, with its own messages.
-        extra_kwargs = {"uscc": {"validators": []}}
+        # Spaces and full-width characters typed with a Chinese input method are normalised there too.
+        extra_kwargs = {"uscc": {"validators": [], "max_length": 64}, "kind": {"required": False}}
