@@ -43,7 +43,7 @@ def equipment_field_errors(
     elif len(code) > 32:
         errors["code"] = _("设备代码不能超过 32 个字符。")
     elif not code.isascii() or not code.replace("-", "").isalnum():
-        errors["code"] = _("设备代码只能包含字母和数字。")
+        errors["code"] = _("设备代码只能包含字母、数字和连字符（-）。")
     if not (values.get("name") or "").strip():
         errors["name"] = _("请填写设备名称。")
     category = values.get("category")
