@@ -1,0 +1,269 @@
+import hashlib
+from datetime import date
+from io import StringIO
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import TestCase
+
+from shuangfang.accounts.models import User
+from shuangfang.accounts.roles import Role
+from shuangfang.core.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    PROVINCE,
+    SMALL,
+    organization_code_check,
+    serial_text,
+    sizes_for_scale,
+)
+from shuangfang.core.models import Event
+from shuangfang.core.scoping import ScopeKind, scope_of
+from shuangfang.equipment import rules
+from shuangfang.equipment.choices import EquipmentStatus, InspectionState
+from shuangfang.equipment.models import Equipment, OperatorCertificate, PeriodicInspection
+from shuangfang.orgs.models import Organization, Region
+from shuangfang.orgs.uscc import is_valid_uscc
+
+TODAY = date(2026, 11, 15)
+
+
+def run_demo(*extra: str, seed: int | None = None) -> str:
+    out = StringIO()
+    arguments = ["--scale=0.05", f"--today={TODAY}", *extra]
+    if seed is not None:
+        arguments.append(f"--seed={seed}")
+    call_command("demo", *arguments, stdout=out)
+    return out.getvalue()
+
+
+def digest_of_database() -> str:
+    """What must not change between two runs: codes, dates and USCCs (ids and tokens may)."""
+    digest = hashlib.sha256()
+    equipment = Equipment.objects.order_by("code").values_list(
+        "code", "registration_no", "manufactured_on", "commissioned_on", "last_inspected_on", "inspection_due_on",
+        "status", "region_id", "organization__uscc", "inspection_agency__uscc",
+    )  # fmt: skip
+    inspections = PeriodicInspection.objects.order_by("equipment__code", "inspected_on").values_list(
+        "equipment__code", "inspected_on", "conclusion", "next_due_on", "report_no"
+    )
+    organizations = Organization.objects.order_by("uscc").values_list("uscc", "name", "region_id", "kind")
+    certificates = OperatorCertificate.objects.order_by("cert_no").values_list(
+        "cert_no", "id_number", "item_id", "issued_on", "expires_on", "organization__uscc"
+    )
+    for rows in (equipment, inspections, organizations, certificates):
+        for row in rows:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+class Rollback(Exception):
+    pass
+
+
+class DemoDeterminismTests(TestCase):
+    def generate_and_digest(self, seed: int | None = None) -> str:
+        """Generate on the empty test database, take the digest, and roll everything back."""
+        try:
+            with transaction.atomic():
+                run_demo(seed=seed)
+                digest = digest_of_database()
+                raise Rollback
+        except Rollback:
+            pass
+        self.assertFalse(Organization.objects.exists())
+        return digest
+
+    def test_two_runs_on_empty_databases_give_the_same_rows(self):
+        first = self.generate_and_digest()
+        second = self.generate_and_digest()
+        self.assertEqual(first, second)
+        self.assertNotEqual(first, self.generate_and_digest(seed=7), "another seed must give other rows")
+
+
+class DemoProvinceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.output = run_demo()
+        cls.unit = Organization.objects.get(users__username="unit_admin")
+
+    def test_sizes_and_counts(self):
+        shanxi_counties = Region.objects.filter(code__startswith="14", level="county").count()
+        self.assertEqual(shanxi_counties, 117)
+        self.assertEqual(Organization.objects.filter(kind="regulator").count(), 1 + 11 + shanxi_counties)
+        self.assertEqual(Organization.objects.filter(kind="use_unit").count(), 10)
+        self.assertEqual(Organization.objects.filter(kind="inspection_agency").count(), 2)
+        self.assertEqual(Organization.objects.filter(kind="maintenance_unit").count(), 1)
+        self.assertEqual(Equipment.objects.count(), 100)
+        self.assertTrue(150 <= PeriodicInspection.objects.count() <= 250, PeriodicInspection.objects.count())
+        self.assertTrue(30 <= OperatorCertificate.objects.count() <= 200, OperatorCertificate.objects.count())
+        self.assertIn("county_zezhou", self.output)
+        self.assertIn(DEMO_PASSWORD, self.output)
+
+    def test_regulator_tree_follows_the_region_table(self):
+        province = Organization.objects.get(jurisdiction_id="140000")
+        self.assertEqual(province.name, "山西省市场监督管理局")
+        cities = Organization.objects.filter(kind="regulator", jurisdiction__level="city")
+        self.assertEqual(
+            sorted(cities.values_list("jurisdiction_id", flat=True)),
+            sorted(Region.objects.filter(code__startswith="14", level="city").values_list("code", flat=True)),
+        )
+        self.assertEqual(Organization.objects.get(jurisdiction_id="140525").name, "泽州县市场监督管理局")
+
+    def test_every_uscc_is_valid_and_unique(self):
+        codes = list(Organization.objects.values_list("uscc", flat=True))
+        self.assertEqual(len(codes), len(set(codes)))
+        self.assertEqual([code for code in codes if not is_valid_uscc(code)], [])
+        for code in codes:
+            self.assertEqual(organization_code_check(code[8:16]), code[16], code)
+
+    def test_equipment_sits_in_a_shanxi_county_of_its_unit(self):
+        for equipment in Equipment.objects.select_related("region", "organization__region", "inspection_agency"):
+            self.assertEqual(equipment.region.level, "county")
+            self.assertTrue(equipment.region_id.startswith("14"))
+            self.assertTrue(equipment.region_id.startswith(equipment.organization.region.prefix))
+            self.assertEqual(equipment.organization.kind, "use_unit")
+            self.assertEqual(equipment.inspection_agency.kind, "inspection_agency")
+            self.assertEqual(len(equipment.code), 18)
+            self.assertTrue(equipment.code.startswith(equipment.category_id))
+            self.assertIn("晋", equipment.registration_no)
+            self.assertLess(equipment.manufactured_on, equipment.commissioned_on)
+            self.assertLessEqual(equipment.commissioned_on, TODAY)
+
+    def test_equipment_dates_follow_the_latest_inspection_and_the_rules(self):
+        for equipment in Equipment.objects.prefetch_related("inspections"):
+            inspections = sorted(equipment.inspections.all(), key=lambda inspection: inspection.inspected_on)
+            if not inspections:
+                self.assertIsNone(equipment.last_inspected_on)
+                self.assertIsNone(equipment.inspection_due_on)
+                continue
+            if equipment.status == EquipmentStatus.IN_USE:
+                self.assertLessEqual(len(inspections), 3)
+            latest = inspections[-1]
+            self.assertEqual(equipment.last_inspected_on, latest.inspected_on)
+            self.assertEqual(equipment.inspection_due_on, latest.next_due_on)
+            for inspection in inspections:
+                self.assertLessEqual(inspection.inspected_on, TODAY)
+                self.assertGreaterEqual(inspection.inspected_on, equipment.commissioned_on)
+                self.assertEqual(inspection.agency_id, equipment.inspection_agency_id)
+                self.assertEqual(inspection.region_id, equipment.region_id)
+                expected = rules.compute_next_due(
+                    category=equipment.category_id,
+                    inspected_on=inspection.inspected_on,
+                    commissioned_on=equipment.commissioned_on,
+                    conclusion=inspection.conclusion,
+                    safety_grade=inspection.safety_grade,
+                    region_code=equipment.region_id,
+                    overrides=settings.INSPECTION_INTERVAL_OVERRIDES,
+                )
+                self.assertEqual(inspection.next_due_on, expected.due_on, equipment.code)
+                if inspection.conclusion in rules.FAILED_CONCLUSIONS:
+                    self.assertIsNone(inspection.next_due_on)
+                    self.assertTrue(inspection.findings)
+
+    def test_inspection_states_are_spread(self):
+        in_use = Equipment.objects.filter(status=EquipmentStatus.IN_USE)
+        for state in (InspectionState.OVERDUE, InspectionState.DUE_SOON, InspectionState.VALID):
+            self.assertTrue(in_use.in_inspection_state(state, today=TODAY).exists(), state)
+        valid = in_use.in_inspection_state(InspectionState.VALID, today=TODAY).count()
+        self.assertGreater(valid, in_use.count() * 0.6)
+        failed = PeriodicInspection.objects.filter(conclusion__in=rules.FAILED_CONCLUSIONS, next_due_on=None)
+        self.assertTrue(failed.exists())
+
+    def test_demo_accounts_have_their_roles_and_scopes(self):
+        for username, role, _where in DEMO_USERS:
+            user = User.objects.get(username=username)
+            self.assertEqual(user.roles, [role], username)
+        self.assertTrue(User.objects.get(username="unit_officer").check_password(DEMO_PASSWORD))
+        expected_regulators = {"province": "14", "city_jincheng": "1405", "county_zezhou": "140525"}
+        for username, prefix in expected_regulators.items():
+            for suffix in ("", "_admin", "_leader"):
+                scope = scope_of(User.objects.get(username=username + suffix))
+                self.assertEqual((scope.kind, scope.region_prefix), (ScopeKind.REGULATOR, prefix), username + suffix)
+        self.assertEqual(self.unit.region_id, "140525")
+        for username in ("unit_principal", "unit_director", "unit_officer", "unit_operator", "unit_admin"):
+            scope = scope_of(User.objects.get(username=username))
+            self.assertEqual((scope.kind, scope.organization_id), (ScopeKind.UNIT, self.unit.pk))
+        agency_user = User.objects.get(username="agency")
+        self.assertEqual(scope_of(agency_user).kind, ScopeKind.AGENCY)
+        self.assertEqual(agency_user.roles, [Role.AGENCY_INSPECTOR])
+        self.assertTrue(agency_user.organization.region_id.startswith("1405"))
+        # The Jincheng branch is engaged for every equipment of the city, and for nothing else.
+        jincheng = Equipment.objects.filter(region__code__startswith="1405")
+        self.assertEqual(set(Equipment.objects.visible_to(agency_user)), set(jincheng))
+        for username in ("sysadmin", "secadmin", "auditadmin"):
+            self.assertEqual(scope_of(User.objects.get(username=username)).kind, ScopeKind.PLATFORM)
+
+    def test_every_other_unit_has_an_administrator(self):
+        for organization in Organization.objects.filter(kind__in=["use_unit", "maintenance_unit"]):
+            roles = [user.roles for user in User.objects.filter(organization=organization)]
+            self.assertEqual(sum(1 for user_roles in roles if Role.ORG_ADMIN in user_roles), 1, organization.name)
+
+    def test_demo_unit_shows_every_inspection_state_and_linked_certificates(self):
+        equipment = Equipment.objects.filter(organization=self.unit)
+        self.assertGreaterEqual(equipment.count(), 5)
+        for state in (InspectionState.OVERDUE, InspectionState.DUE_SOON, InspectionState.VALID):
+            self.assertTrue(equipment.in_inspection_state(state, today=TODAY).exists(), state)
+        holders = OperatorCertificate.objects.filter(organization=self.unit, holder__isnull=False)
+        self.assertEqual(
+            sorted(holders.values_list("holder__username", flat=True)),
+            ["unit_director", "unit_officer", "unit_operator"],
+        )
+
+    def test_certificates_match_the_units_equipment(self):
+        categories_by_unit = {}
+        for organization_id, category in Equipment.objects.values_list("organization_id", "category_id"):
+            categories_by_unit.setdefault(organization_id, set()).add(category[0])
+        for certificate in OperatorCertificate.objects.select_related("item", "organization"):
+            self.assertEqual(certificate.region_id, certificate.organization.region_id)
+            self.assertEqual(certificate.expires_on.year - certificate.issued_on.year, 4)
+            if certificate.item_id in ("A", "T"):
+                continue
+            owned = categories_by_unit.get(certificate.organization_id, set())
+            self.assertIn(certificate.item.equipment_category[0], owned, certificate.item_id)
+        self.assertTrue(OperatorCertificate.objects.filter(expires_on__lt=TODAY).exists())
+
+    def test_one_event_summarises_the_generation(self):
+        events = Event.objects.all()
+        self.assertEqual([event.type for event in events], ["demo.generated"])
+        self.assertEqual(events[0].data["counts"]["equipment"], 100)
+
+    def test_if_empty_on_a_filled_database_changes_nothing(self):
+        before = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())
+        output = run_demo("--if-empty")
+        self.assertIn("已有单位数据", output)
+        # make run prints the demo accounts on every start, not only the first.
+        self.assertIn("county_zezhou", output)
+        self.assertIn("Demo-2026-shuangfang", output)
+        after = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())
+        self.assertEqual(before, after)
+
+    def test_without_if_empty_a_filled_database_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "已有单位数据"):
+            run_demo()
+
+
+class DemoCodesTests(TestCase):
+    def test_scales(self):
+        self.assertEqual(sizes_for_scale("small"), SMALL)
+        self.assertEqual(sizes_for_scale("1"), SMALL)
+        self.assertEqual(sizes_for_scale("province"), PROVINCE)
+        tenth = sizes_for_scale("0.1")
+        self.assertEqual((tenth.use_units, tenth.equipment, tenth.agencies), (20, 200, 2))
+        self.assertEqual(sizes_for_scale("500").equipment, 1_000_000)
+        for bad in ("0", "-1", "nan", "big"):
+            with self.assertRaises(ValueError):
+                sizes_for_scale(bad)
+
+    def test_organization_code_check_character(self):
+        # GB 11714 check characters of two published USCCs (positions 9–17).
+        self.assertEqual(organization_code_check("70846113"), "6")  # 91440300708461136T
+        self.assertEqual(organization_code_check("19220382"), "1")  # 914403001922038216
+
+    def test_serials_switch_to_letters_after_99999(self):
+        self.assertEqual(serial_text(7), "00007")
+        self.assertEqual(serial_text(99_999), "99999")
+        self.assertEqual(serial_text(100_000), "A0000")
+        self.assertEqual(serial_text(110_001), "B0001")
