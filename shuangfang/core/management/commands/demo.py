@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from shuangfang.core.demo import (
     COUNT_LABELS,
     DEFAULT_CHUNK_SIZE,
-    DEMO_SEED,
     DEMO_PASSWORD,
+    DEMO_SEED,
     DemoError,
     display_width,
     existing_demo_accounts,
