@@ -6,7 +6,7 @@ with `bulk_create`, keeps only the current chunk and one small descriptor per un
 once, and appends a single `demo.generated` event: it is built to run at the province scale (a million equipment) as
 well as at the small scale `make run` loads.
 
-Sources of the shapes: 设备代码 and 使用登记证编号 follow regulations.md §2.1 (TSG 08 Annex A and B); next due dates
+Sources of the shapes: 设备代码 and 使用登记证编号 follow TSG 08 Annex A and B; next due dates
 come from `equipment.rules.compute_next_due`, exactly as the inspection service computes them; certificate items
 follow TSG Z6001-2019 (valid four years); USCCs follow GB 32100-2015 with the GB 11714 organisation code inside.
 """
@@ -496,7 +496,7 @@ EQUIPMENT_KINDS: dict[str, EquipmentKind] = {
     ),
 }
 
-# 使用登记证编号 prefix by catalog code: the category's one-character name (regulations.md §2.1).
+# 使用登记证编号 prefix by catalog code: the category's one-character name (TSG 08 Annex B).
 REGISTRATION_PREFIXES = (("23", "瓶"), ("1", "锅"), ("2", "容"), ("3", "梯"), ("4", "起"), ("5", "车"), ("6", "游"),
                          ("8", "管"), ("9", "索"))  # fmt: skip
 

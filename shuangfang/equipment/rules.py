@@ -3,7 +3,7 @@
 Pure functions over plain values: no ORM, no I/O. The rules are data rows, each with its citation, a confidence
 mark and the date it took effect, because the rules change (the 2023 elevator reform is the example).
 
-Source for every row: /work/shared/domain/regulations.md, sections 3, R2 and R7. Confidence marks follow that file:
+Confidence marks:
 "confirmed" (primary text or two agreeing transcripts), "secondary" (one secondary source), "unverified" (recalled,
 to be checked against the official text). A province profile configures unverified rows through ``overrides``.
 
@@ -42,7 +42,7 @@ ELEVATOR_SCHEDULE_NATIONAL = "national"
 ELEVATOR_SCHEDULE_SHANXI_PILOT = "shanxi_pilot"
 ELEVATOR_SCHEDULES = (ELEVATOR_SCHEDULE_NATIONAL, ELEVATOR_SCHEDULE_SHANXI_PILOT)
 
-# GB/T 2260 city prefixes of the Shanxi elevator-inspection pilot (regulations.md §3, secondary).
+# GB/T 2260 city prefixes of the Shanxi elevator-inspection pilot (provincial pilot; secondary source).
 SHANXI_PILOT_CITY_PREFIXES: Mapping[str, str] = {"1402": "大同 Datong", "1409": "忻州 Xinzhou", "1410": "临汾 Linfen"}
 
 # TSG T7001-2023 was published and took effect on 2023-04-02; inspections before that date followed the yearly rule.
@@ -457,12 +457,13 @@ def _most_specific(category: str, prefixes: list[str]) -> str | None:
 
 
 _RULES_BY_PREFIX: Mapping[str, IntervalRule] = {rule.catalog_prefix: rule for rule in INSPECTION_INTERVAL_RULES}
+_TABLE_PREFIXES: list[str] = list(_RULES_BY_PREFIX)
 
 
 def rule_for(category: str) -> IntervalRule | None:
     """The table row with the most specific prefix matching the catalog code, or None when no row matches."""
     normalised = _normalise_code(category)
-    prefix = _most_specific(normalised, list(_RULES_BY_PREFIX))
+    prefix = _most_specific(normalised, _TABLE_PREFIXES)
     return _RULES_BY_PREFIX[prefix] if prefix is not None else None
 
 

