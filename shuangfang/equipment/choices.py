@@ -12,6 +12,10 @@ class EquipmentStatus(models.TextChoices):
     SUSPENDED = "suspended", "停用"
     SCRAPPED = "scrapped", "报废"
 
+    @property
+    def color(self) -> str:
+        return {"in_use": "green", "suspended": "orange", "scrapped": "grey"}[self.value]
+
 
 class InspectionState(models.TextChoices):
     """Computed from the due date and today; colours for badges."""
@@ -37,6 +41,10 @@ class Conclusion(models.TextChoices):
     CONDITIONAL = "conditional", "基本符合要求"
     FAIL = "fail", "不合格"
     RETEST_FAIL = "retest_fail", "复检不合格"
+
+    @property
+    def color(self) -> str:
+        return {"pass": "green", "conditional": "orange", "fail": "red", "retest_fail": "red"}[self.value]
 
 
 FAILING_CONCLUSIONS = {Conclusion.FAIL, Conclusion.RETEST_FAIL}

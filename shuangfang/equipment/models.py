@@ -280,6 +280,11 @@ class OperatorCertificate(ScopedModel):
     def state_color(self) -> str:
         return CertificateState(self.state).color
 
+    def id_number_visible_to(self, user) -> bool:
+        """The ID number is personal data (PIPL): shown whole only to its own organization's admin and principal."""
+        own_organization = getattr(user, "organization_id", None) == self.organization_id
+        return own_organization and user.has_role("org_admin", "principal")
+
     @property
     def masked_id_number(self) -> str:
         value = self.id_number

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "public"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("<slug:token>/", views.public_equipment, name="equipment"),
+]

@@ -81,6 +81,7 @@ class ImportRequestSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="已登记且内容相同、未改动的设备数")
     dry_run = serializers.BooleanField()
 
 
@@ -129,17 +130,12 @@ class CertificateSerializer(VersionedUpdateSerializer):
             "version",
         ]
         read_only_fields = ["organization"]
+        # The service checks (item, cert_no) uniqueness with a message that names the field.
+        validators = []
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        # The ID number is personal data (PIPL): shown whole only to the admins of its own organization.
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        may_unmask = (
-            user is not None
-            and user.organization_id == instance.organization_id
-            and user.has_role("org_admin", "principal")
-        )
-        if not may_unmask:
+        if not instance.id_number_visible_to(getattr(request, "user", None)):
             data["id_number"] = instance.masked_id_number
         return data

@@ -129,7 +129,14 @@ class EquipmentViewSet(ScopedModelViewSet):
             return Response(
                 {"errors": [error.as_dict() for error in result.errors]}, status=status.HTTP_400_BAD_REQUEST
             )
-        return Response({"created": result.created, "updated": result.updated, "dry_run": result.dry_run})
+        return Response(
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "dry_run": result.dry_run,
+            }
+        )
 
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="import-template")
