@@ -131,9 +131,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "shuangfang.accounts.passwords.NotContainingUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after 5 failures for 30 minutes, counted per account (django-axes).
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5)

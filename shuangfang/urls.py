@@ -3,7 +3,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shuangfang.core.views import home
+
 urlpatterns = [
+    # The home page keeps the plain name "home" (LOGIN_REDIRECT_URL, the brand link); the rest of core is "core:".
+    path("", home, name="home"),
     path("", include("shuangfang.core.urls")),
     path("accounts/", include("shuangfang.accounts.urls")),
     path("organizations/", include("shuangfang.orgs.urls")),

@@ -2,9 +2,20 @@
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.scoping import ScopeKind, scope_of
+
+# Who reads the event log in the web UI: the audit administrator all of it, a unit's principal and
+# administrator their organization's events, a regulator's leader and administrator their
+# jurisdiction's (Event.objects.visible_to narrows the rows).  The system and security
+# administrators read none of it (三权分立).
+AUDIT_READER_ROLES = frozenset({"audit_admin", "org_admin", "principal", "regulator_admin", "regulator_leader"})
+
+# Who opens the user pages: those who manage users, and the security administrator, who reviews
+# accounts without changing them (the services give it no right to change users).
+USER_PAGE_ROLES = frozenset({"org_admin", "regulator_admin", "system_admin", "security_admin"})
 
 
 @dataclass(frozen=True)
@@ -23,22 +34,22 @@ BUSINESS = frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR, ScopeKind.AGENCY})
 ALL = BUSINESS | {ScopeKind.PLATFORM}
 
 MENU = [
-    NavItem("首页", "home", ALL),
-    NavItem("设备台账", "equipment:list", BUSINESS | {ScopeKind.PLATFORM}, frozenset()),
-    NavItem("定期检验", "equipment:inspection-list", BUSINESS),
-    NavItem("作业人员证", "equipment:certificate-list", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
-    NavItem("单位", "orgs:list", frozenset({ScopeKind.REGULATOR, ScopeKind.PLATFORM, ScopeKind.AGENCY})),
-    NavItem("本单位", "orgs:mine", BUSINESS),
-    NavItem(
-        "用户", "accounts:user-list", ALL, frozenset({"org_admin", "regulator_admin", "system_admin", "security_admin"})
-    ),
-    NavItem(
-        "操作记录",
-        "core:audit",
-        ALL,
-        frozenset({"audit_admin", "org_admin", "principal", "regulator_admin", "regulator_leader"}),
-    ),
+    NavItem(_("首页"), "home", ALL),
+    NavItem(_("设备台账"), "equipment:list", BUSINESS | {ScopeKind.PLATFORM}, frozenset()),
+    NavItem(_("定期检验"), "equipment:inspection-list", BUSINESS),
+    NavItem(_("作业人员证"), "equipment:certificate-list", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
+    NavItem(_("单位"), "orgs:list", frozenset({ScopeKind.REGULATOR, ScopeKind.PLATFORM, ScopeKind.AGENCY})),
+    NavItem(_("本单位"), "orgs:mine", BUSINESS),
+    NavItem(_("用户"), "accounts:user-list", ALL, USER_PAGE_ROLES),
+    NavItem(_("操作记录"), "core:audit", ALL, AUDIT_READER_ROLES),
 ]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url: str
+    current: bool
 
 
 def menu_for(user) -> list[NavItem]:
@@ -51,3 +62,22 @@ def menu_for(user) -> list[NavItem]:
             continue
         items.append(item)
     return items
+
+
+def menu_entries(user, path: str) -> list[MenuEntry]:
+    """The menu as links, the entry whose section holds `path` marked current.
+
+    An entry whose page is not routed in this installation (a module left out of the URL
+    configuration) is left out of the menu rather than breaking every page."""
+    entries = []
+    for item in menu_for(user):
+        try:
+            url = item.url
+        except NoReverseMatch:
+            continue
+        current = path == url if url == "/" else path.startswith(url)
+        entries.append(MenuEntry(str(item.label), url, current))
+    # Only the longest matching section is current ("/equipment/" must not light up with
+    # "/equipment/inspections/").
+    longest = max((entry.url for entry in entries if entry.current), key=len, default=None)
+    return [MenuEntry(entry.label, entry.url, entry.url == longest) for entry in entries]

@@ -1,0 +1,192 @@
+"""Organization pages: the list a regulator or administrator works from, one organization's page,
+"本单位" for everyone, and the create and edit forms."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuangfang.accounts.models import User
+from shuangfang.accounts.roles import Action
+from shuangfang.core.dashboard import equipment_list_url
+from shuangfang.core.navigation import USER_PAGE_ROLES
+from shuangfang.core.scoping import ScopeKind, scope_of
+from shuangfang.core.services import PermissionDenied, VersionConflict
+from shuangfang.core.views import add_service_errors, list_response, login_required, paginate
+from shuangfang.equipment.models import Equipment
+
+from .choices import EQUIPMENT_OWNING_KINDS, PUBLIC_BODY_KINDS, OrganizationKind
+from .filtersets import OrganizationFilterSet
+from .forms import OrganizationFilterForm, OrganizationForm
+from .models import Organization
+from .services import _check_may_change, _check_may_create, do_create_organization, do_update_organization
+
+ORGANIZATIONS_PER_PAGE = 50
+# The units a regulator supervises first; the public bodies every user can see after them.
+LISTING_ORDER = [
+    OrganizationKind.USE_UNIT,
+    OrganizationKind.FILLING_STATION,
+    OrganizationKind.MAINTENANCE_UNIT,
+    OrganizationKind.INSPECTION_AGENCY,
+    OrganizationKind.REGULATOR,
+]
+KIND_ORDER = Case(
+    *(When(kind=kind, then=Value(position)) for position, kind in enumerate(LISTING_ORDER)),
+    default=Value(len(LISTING_ORDER)),
+    output_field=IntegerField(),
+)
+USERS_SHOWN = 100
+
+
+def may_create(actor, kind: str) -> bool:
+    """Asked of the organization service itself, so that the page offers exactly what it allows."""
+    try:
+        _check_may_create(actor, kind)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_change(actor, organization: Organization) -> bool:
+    try:
+        _check_may_change(actor, organization)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+def organization_list(request):
+    organizations = (
+        Organization.objects.visible_to(request.user)
+        .select_related("region", "jurisdiction")
+        .order_by(KIND_ORDER, "region_id", "id")
+    )
+    filterset = OrganizationFilterSet(request.GET, queryset=organizations)
+    page = paginate(request, filterset.qs, ORGANIZATIONS_PER_PAGE)
+    context = {
+        "page": page,
+        "filters": OrganizationFilterForm(request.GET),
+        "may_create": any(may_create(request.user, kind) for kind in OrganizationKind.values),
+    }
+    return list_response(request, "orgs/organization_list.html", "orgs/_organization_rows.html", context)
+
+
+def _detail_context(request, organization: Organization) -> dict:
+    viewer = request.user
+    context = {
+        "organization": organization,
+        "may_edit": may_change(viewer, organization),
+        "may_add_user": viewer.may(Action.MANAGE_USERS)
+        and (viewer.has_role("system_admin") or viewer.organization_id == organization.pk),
+        "users": None,
+        "equipment_count": None,
+    }
+    if set(viewer.roles) & USER_PAGE_ROLES:
+        users = User.objects.visible_to(viewer).filter(organization=organization).order_by("id")
+        context["users"] = list(users[: USERS_SHOWN + 1])
+        context["users_more"] = len(context["users"]) > USERS_SHOWN
+        context["users"] = context["users"][:USERS_SHOWN]
+        context["users_url"] = f"{reverse('accounts:user-list')}?organization={organization.pk}"
+    if organization.kind in EQUIPMENT_OWNING_KINDS:
+        context["equipment_count"] = Equipment.objects.visible_to(viewer).filter(organization=organization).count()
+        context["equipment_url"] = equipment_list_url(organization=organization.pk)
+    return context
+
+
+def _visible(user):
+    return Organization.objects.visible_to(user).select_related("region", "jurisdiction", "industry")
+
+
+@login_required
+def organization_detail(request, pk: int):
+    organization = get_object_or_404(_visible(request.user), pk=pk)
+    return render(request, "orgs/organization_detail.html", _detail_context(request, organization))
+
+
+@login_required
+def my_organization(request):
+    """Every user's own organization; the platform administrators belong to none."""
+    if request.user.organization_id is None:
+        return render(request, "orgs/organization_detail.html", {"organization": None, "mine": True})
+    organization = get_object_or_404(_visible(request.user), pk=request.user.organization_id)
+    context = _detail_context(request, organization)
+    context["mine"] = True
+    return render(request, "orgs/organization_detail.html", context)
+
+
+def _region_prefix_for_picker(actor, kind: str) -> str:
+    """A regulator picks a unit's county from a list of those in its jurisdiction; everyone else,
+    and every public body (whose region may be a city or province), types the code."""
+    scope = scope_of(actor)
+    if scope.kind == ScopeKind.REGULATOR and kind not in PUBLIC_BODY_KINDS:
+        return scope.region_prefix
+    return ""
+
+
+@login_required
+def organization_create(request):
+    actor = request.user
+    kinds = [kind for kind in OrganizationKind.values if may_create(actor, kind)]
+    if not kinds:
+        raise Forbidden(_("您的角色不能新建单位。"))
+    picker_prefix = _region_prefix_for_picker(actor, OrganizationKind.USE_UNIT)
+    form = OrganizationForm(
+        request.POST or None,
+        kinds=kinds,
+        region_prefix=picker_prefix,
+        with_jurisdiction=actor.may(Action.CREATE_PUBLIC_BODY),
+        initial={"kind": OrganizationKind.USE_UNIT},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = do_create_organization(actor=actor, data=form.data_for_service())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as denied:
+            raise Forbidden(denied.message) from denied
+        else:
+            messages.success(request, _("已新建单位 %(name)s。") % {"name": organization.name})
+            return redirect("orgs:detail", pk=organization.pk)
+    context = {"form": form, "organization": None}
+    return render(request, "orgs/organization_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def organization_edit(request, pk: int):
+    actor = request.user
+    organization = get_object_or_404(_visible(actor), pk=pk)
+    if not may_change(actor, organization):
+        raise Forbidden(_("您的角色不能修改该单位。"))
+    form = OrganizationForm(
+        request.POST or None,
+        instance=organization,
+        region_prefix=_region_prefix_for_picker(actor, organization.kind),
+        with_jurisdiction=actor.may(Action.CREATE_PUBLIC_BODY),
+    )
+    status, conflict = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                do_update_organization(
+                    actor=actor,
+                    organization=organization,
+                    changes=form.data_for_service(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except VersionConflict as stale:
+                status, conflict = 409, stale.message
+            except PermissionDenied as denied:
+                raise Forbidden(denied.message) from denied
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("orgs:detail", pk=organization.pk)
+        if form.errors:
+            status = 400
+    context = {"form": form, "organization": organization, "conflict": conflict}
+    return render(request, "orgs/organization_form.html", context, status=status)
