@@ -22,8 +22,7 @@ $(BIN)/python:
 
 $(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-		|| $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
@@ -52,7 +51,6 @@ db: install
 	$(BIN)/shuangfang demo --scale small --if-empty
 
 serve:
-	$(BIN)/shuangfang check --deploy --fail-level ERROR >/dev/null
 	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/shuangfang run_huey --workers 2 --worker-type thread & \

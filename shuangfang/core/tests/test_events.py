@@ -139,7 +139,7 @@ class VerifyCommandTests(TestCase):
 
     def run_command(self, *args):
         out, err = StringIO(), StringIO()
-        call_command("verify_events", *args, stdout=out, stderr=err)
+        call_command("verify-events", *args, stdout=out, stderr=err)
         return out.getvalue(), err.getvalue()
 
     def test_clean_log_passes(self):
@@ -159,7 +159,7 @@ class VerifyCommandTests(TestCase):
         Event.objects.filter(seq=target.seq).delete()
         err = StringIO()
         with self.assertRaises(CommandError) as raised:
-            call_command("verify_events", stdout=StringIO(), stderr=err)
+            call_command("verify-events", stdout=StringIO(), stderr=err)
         self.assertEqual(raised.exception.returncode, 1)
         self.assertIn(f"#{target.seq}", str(raised.exception))
         self.assertIn("已被删除", err.getvalue())
@@ -168,11 +168,11 @@ class VerifyCommandTests(TestCase):
         target = self.events[2]
         Event.objects.filter(seq=target.seq).update(data={"n": -1})
         with self.assertRaises(CommandError) as raised:
-            call_command("verify_events", stdout=StringIO(), stderr=StringIO())
+            call_command("verify-events", stdout=StringIO(), stderr=StringIO())
         self.assertIn(f"#{target.seq}", str(raised.exception))
 
     def test_seal_command(self):
         out = StringIO()
         with time_machine.travel(timezone.now() + LATER):
-            call_command("seal_events", stdout=out)
+            call_command("seal-events", stdout=out)
         self.assertIn("sealed 4 events", out.getvalue())

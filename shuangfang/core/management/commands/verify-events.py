@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from shuangfang.core.events import seal_events, verify_events
 from shuangfang.core.models import Event, EventSeal
@@ -20,5 +21,12 @@ class Command(BaseCommand):
         if problems:
             for problem in problems[:20]:
                 self.stderr.write(problem.message)
-            raise CommandError(f"事件日志校验失败：第一个问题在事件 #{problems[0].seq}（共 {len(problems)} 处）")
-        self.stdout.write(self.style.SUCCESS(f"事件日志完整：{total} 条事件，{seals} 个封存段。"))
+            raise CommandError(
+                _("事件日志校验失败：第一个问题在事件 #%(seq)s（共 %(count)d 处）")
+                % {"seq": problems[0].seq, "count": len(problems)}
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("事件日志完整：%(total)d 条事件，%(seals)d 个封存段。") % {"total": total, "seals": seals}
+            )
+        )
