@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 3
+# Seconds a request may run: a 100,000-row ledger import takes tens of seconds and must not be cut off.
+WEB_TIMEOUT ?= 180
 export DJANGO_SETTINGS_MODULE := shuangfang.settings
 
 .PHONY: install install-dev assets db run serve worker test lint check bench clean help
@@ -55,7 +57,7 @@ serve:
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/shuangfang run_huey --workers 2 --worker-type thread & \
 	$(BIN)/gunicorn shuangfang.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+		--timeout $(WEB_TIMEOUT) --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 run: db serve
 

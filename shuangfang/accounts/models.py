@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.models import ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
@@ -27,19 +29,24 @@ class User(AbstractUser):
     organization and are exclusive of each other.
     """
 
-    full_name = models.CharField("姓名", max_length=100, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=100, blank=True)
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "orgs.Organization",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
-    roles = models.JSONField("角色", default=list, blank=True)
-    phone = models.CharField("手机号", max_length=32, blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    roles = models.JSONField(_("角色"), default=list, blank=True)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = ScopedUserManager()
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model plural", "用户")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -91,7 +98,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
+        verbose_name = pgettext_lazy("model", "接口令牌")
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -5,23 +5,24 @@ administrator roles are exclusive (三权分立, GB/T 22239-2019 §8.1.5.1–8.1
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shuangfang.orgs.choices import OrganizationKind
 
 
 class Role(models.TextChoices):
-    PRINCIPAL = "principal", "主要负责人"
-    SAFETY_DIRECTOR = "safety_director", "安全总监"
-    SAFETY_OFFICER = "safety_officer", "安全员"
-    OPERATOR = "operator", "作业人员"
-    ORG_ADMIN = "org_admin", "单位管理员"
-    REGULATOR_ADMIN = "regulator_admin", "监管部门管理员"
-    REGULATOR_LEADER = "regulator_leader", "监管部门负责人"
-    INSPECTOR = "inspector", "监察人员"
-    AGENCY_INSPECTOR = "agency_inspector", "检验人员"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
+    PRINCIPAL = "principal", _("主要负责人")
+    SAFETY_DIRECTOR = "safety_director", _("安全总监")
+    SAFETY_OFFICER = "safety_officer", _("安全员")
+    OPERATOR = "operator", _("作业人员")
+    ORG_ADMIN = "org_admin", _("单位管理员")
+    REGULATOR_ADMIN = "regulator_admin", _("监管部门管理员")
+    REGULATOR_LEADER = "regulator_leader", _("监管部门负责人")
+    INSPECTOR = "inspector", _("监察人员")
+    AGENCY_INSPECTOR = "agency_inspector", _("检验人员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 UNIT_ROLES = frozenset({Role.PRINCIPAL, Role.SAFETY_DIRECTOR, Role.SAFETY_OFFICER, Role.OPERATOR, Role.ORG_ADMIN})
@@ -45,16 +46,16 @@ REGULATOR_WRITERS = frozenset({Role.REGULATOR_ADMIN, Role.INSPECTOR})
 class Action(models.TextChoices):
     """Role permissions.  Scope decides which objects a user sees; these decide what it may do to them."""
 
-    MANAGE_EQUIPMENT = "manage_equipment", "登记和维护设备"
-    RECORD_INSPECTION = "record_inspection", "录入定期检验"
-    MANAGE_CERTIFICATES = "manage_certificates", "维护作业人员证"
-    UPLOAD_ATTACHMENT = "upload_attachment", "上传附件"
-    CREATE_USE_UNIT = "create_use_unit", "新建使用单位"
-    CREATE_PUBLIC_BODY = "create_public_body", "新建监管部门和检验机构"
-    MANAGE_OWN_ORGANIZATION = "manage_own_organization", "维护本单位信息"
-    MANAGE_USERS = "manage_users", "管理用户"
-    READ_AUDIT = "read_audit", "查阅全平台审计日志"
-    UNLOCK_ACCOUNTS = "unlock_accounts", "解锁账户"
+    MANAGE_EQUIPMENT = "manage_equipment", _("登记和维护设备")
+    RECORD_INSPECTION = "record_inspection", _("录入定期检验")
+    MANAGE_CERTIFICATES = "manage_certificates", _("维护作业人员证")
+    UPLOAD_ATTACHMENT = "upload_attachment", _("上传附件")
+    CREATE_USE_UNIT = "create_use_unit", _("新建使用单位")
+    CREATE_PUBLIC_BODY = "create_public_body", _("新建监管部门和检验机构")
+    MANAGE_OWN_ORGANIZATION = "manage_own_organization", _("维护本单位信息")
+    MANAGE_USERS = "manage_users", _("管理用户")
+    READ_AUDIT = "read_audit", _("查阅全平台审计日志")
+    UNLOCK_ACCOUNTS = "unlock_accounts", _("解锁账户")
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -75,6 +76,6 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
 
 def role_label(code: str) -> str:
     try:
-        return Role(code).label
+        return str(Role(code).label)
     except ValueError:
         return code

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Role
@@ -408,7 +409,7 @@ def platform_tools(user: User) -> list[Tool]:
     tools = []
     if user.has_role(Role.SYSTEM_ADMIN):
         tools += [
-            Tool(_("单位"), reverse("orgs:list"), _("查看和维护全平台的单位")),
+            Tool(pgettext("section", "单位"), reverse("orgs:list"), _("查看和维护全平台的单位")),
             Tool(_("新建单位"), reverse("orgs:create"), _("新建监管部门、检验机构和使用单位")),
             Tool(_("用户"), reverse("accounts:user-list"), _("新建用户、分配角色、停用账户、重置密码")),
             Tool(_("新建平台管理员"), reverse("accounts:user-create"), _("系统、安全、审计管理员三者分设")),

@@ -15,7 +15,8 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .context import request_id_var, source_ip_var
 from .models import Event, EventSeal
@@ -63,6 +64,13 @@ def row_digest(event: Event) -> str:
     return _hmac(json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
 
 
+def _describe(obj) -> str:
+    """The object as the log names it.  The log is shared data (audit trail and change feed), so the name is written
+    in the source language whatever language the actor reads the pages in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(obj)[:200]
+
+
 def record_event(
     event_type: str,
     *,
@@ -92,7 +100,7 @@ def record_event(
         region_code=region_code or "",
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_describe(obj) if obj is not None else "",
         data=_plain(data),
         request_id=request_id_var.get(),
         source_ip=source_ip_var.get(),
@@ -123,7 +131,7 @@ def seal_events(now=None) -> int:
         if not rows:
             return sealed
         first_seq, last_seq = after + 1, rows[-1][0]
-        present = {seq for seq, _ in rows}
+        present = {seq for seq, _digest in rows}
         missing = [seq for seq in range(first_seq, last_seq + 1) if seq not in present]
         try:
             with transaction.atomic():
@@ -153,12 +161,14 @@ def verify_events(chunk_size: int = 10000) -> list[VerificationProblem]:
     problems: list[VerificationProblem] = []
     for event in Event.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if event.digest != row_digest(event):
-            problems.append(VerificationProblem(event.seq, f"事件 #{event.seq} 的内容被修改（摘要不符）"))
+            problems.append(
+                VerificationProblem(event.seq, _("事件 #%(seq)s 的内容被修改（摘要不符）") % {"seq": event.seq})
+            )
     previous_digest = GENESIS_DIGEST
     expected_first = 1
     for seal in EventSeal.objects.order_by("first_seq"):
         if seal.first_seq != expected_first or seal.previous_digest != previous_digest:
-            problems.append(VerificationProblem(seal.first_seq, f"封存段 {seal} 与前一段不衔接"))
+            problems.append(VerificationProblem(seal.first_seq, _("封存段 %(seal)s 与前一段不衔接") % {"seal": seal}))
         rows = list(
             Event.objects.filter(seq__gte=seal.first_seq, seq__lte=seal.last_seq)
             .order_by("seq")
@@ -166,16 +176,20 @@ def verify_events(chunk_size: int = 10000) -> list[VerificationProblem]:
         )
         missing = set(seal.missing)
         expected = [seq for seq in range(seal.first_seq, seal.last_seq + 1) if seq not in missing]
-        present = [seq for seq, _ in rows]
+        present = [seq for seq, _digest in rows]
         if present != expected:
             absent = sorted(set(expected) - set(present))
             extra = sorted(set(present) - set(expected))
             if absent:
-                problems.append(VerificationProblem(absent[0], f"事件 #{absent[0]} 已被删除（封存段 {seal}）"))
+                message = _("事件 #%(seq)s 已被删除（封存段 %(seal)s）") % {"seq": absent[0], "seal": seal}
+                problems.append(VerificationProblem(absent[0], message))
             if extra:
-                problems.append(VerificationProblem(extra[0], f"事件 #{extra[0]} 是封存后插入的（封存段 {seal}）"))
+                message = _("事件 #%(seq)s 是封存后插入的（封存段 %(seal)s）") % {"seq": extra[0], "seal": seal}
+                problems.append(VerificationProblem(extra[0], message))
         elif _seal_digest(seal.previous_digest, rows) != seal.digest:
-            problems.append(VerificationProblem(seal.first_seq, f"封存段 {seal} 的事件被修改或重排"))
+            problems.append(
+                VerificationProblem(seal.first_seq, _("封存段 %(seal)s 的事件被修改或重排") % {"seal": seal})
+            )
         previous_digest = seal.digest
         expected_first = seal.last_seq + 1
     problems.sort(key=lambda problem: (problem.seq is None, problem.seq or 0))

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import IdempotencyRecord
 
@@ -29,7 +30,7 @@ class IdempotencyProblem(Exception):
 def parse_key(header: str) -> str:
     match = KEY_PATTERN.match(header.strip())
     if not match:
-        raise IdempotencyProblem(400, "Idempotency-Key 须为 8–64 位字母、数字、- 或 _（建议使用 UUID）。")
+        raise IdempotencyProblem(400, _("Idempotency-Key 须为 8–64 位字母、数字、- 或 _（建议使用 UUID）。"))
     return match.group(1)
 
 
@@ -59,9 +60,9 @@ def claim(user, key: str, print_: str) -> IdempotencyRecord | None:
         except IntegrityError:
             existing = IdempotencyRecord.objects.get(user=user, key=key)
     if existing.fingerprint != print_:
-        raise IdempotencyProblem(422, "该 Idempotency-Key 已用于另一个请求内容。")
+        raise IdempotencyProblem(422, _("该 Idempotency-Key 已用于另一个请求内容。"))
     if not existing.completed:
-        raise IdempotencyProblem(409, "相同 Idempotency-Key 的请求正在处理，请稍后重试。")
+        raise IdempotencyProblem(409, _("相同 Idempotency-Key 的请求正在处理，请稍后重试。"))
     return existing
 
 

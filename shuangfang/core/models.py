@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scoping import Scope, ScopeKind, scope_of
 
@@ -23,7 +25,7 @@ class ScopedModel(models.Model):
     version it read, and a stale one is refused with 409 (see core.services.versioned_update).
     """
 
-    version = models.PositiveIntegerField("版本", default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -74,8 +76,8 @@ class Event(models.Model):
 
     seq = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now)
-    type = models.CharField("事件类型", max_length=64)
-    outcome = models.CharField("结果", max_length=16, default="success")
+    type = models.CharField(_("事件类型"), max_length=64)
+    outcome = models.CharField(_("结果"), max_length=16, default="success")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -97,8 +99,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        verbose_name = "事件"
-        verbose_name_plural = "事件"
+        verbose_name = pgettext_lazy("model", "事件")
+        verbose_name_plural = pgettext_lazy("model plural", "事件")
         indexes = [
             models.Index(fields=["organization", "seq"], name="event_org_seq"),
             models.Index(fields=["region_code", "seq"], name="event_region_seq"),
@@ -174,8 +176,8 @@ class Attachment(ScopedModel):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = pgettext_lazy("model", "附件")
+        verbose_name_plural = pgettext_lazy("model plural", "附件")
 
     def __str__(self) -> str:
         return self.original_name or self.sha256[:12]

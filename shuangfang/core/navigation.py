@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.scoping import ScopeKind, scope_of
 
@@ -36,9 +37,13 @@ ALL = BUSINESS | {ScopeKind.PLATFORM}
 MENU = [
     NavItem(_("首页"), "home", ALL),
     NavItem(_("设备台账"), "equipment:list", BUSINESS | {ScopeKind.PLATFORM}, frozenset()),
-    NavItem(_("定期检验"), "equipment:inspection-list", BUSINESS),
+    NavItem(pgettext_lazy("section", "定期检验"), "equipment:inspection-list", BUSINESS),
     NavItem(_("作业人员证"), "equipment:certificate-list", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
-    NavItem(_("单位"), "orgs:list", frozenset({ScopeKind.REGULATOR, ScopeKind.PLATFORM, ScopeKind.AGENCY})),
+    NavItem(
+        pgettext_lazy("section", "单位"),
+        "orgs:list",
+        frozenset({ScopeKind.REGULATOR, ScopeKind.PLATFORM, ScopeKind.AGENCY}),
+    ),
     NavItem(_("本单位"), "orgs:mine", BUSINESS),
     NavItem(_("用户"), "accounts:user-list", ALL, USER_PAGE_ROLES),
     NavItem(_("操作记录"), "core:audit", ALL, AUDIT_READER_ROLES),

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 
 class ServiceError(Exception):
@@ -34,10 +35,11 @@ class PermissionDenied(ServiceError):
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:
     if expected_version is None:
-        raise ValidationError({"version": "请提供读取时的版本号 version。"})
+        raise ValidationError({"version": _("请提供读取时的版本号 version。")})
     if int(expected_version) != obj.version:
         raise VersionConflict(
-            f"数据已被他人修改（当前版本 {obj.version}，提交的版本 {expected_version}），请刷新后重试。"
+            _("数据已被他人修改（当前版本 %(current)s，提交的版本 %(submitted)s），请刷新后重试。")
+            % {"current": obj.version, "submitted": expected_version}
         )
 
 

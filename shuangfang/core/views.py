@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from shuangfang.accounts.roles import role_label
 from shuangfang.orgs.models import Region
@@ -157,7 +157,8 @@ def audit(request):
         rows, newer, older = _keyset_page(form, events)
     for event in rows:
         event.data_text = json.dumps(event.data, ensure_ascii=False, indent=2, sort_keys=True)
-        event.actor_role_labels = "、".join(role_label(code) for code in event.actor_roles.split(",") if code)
+        separator = pgettext("list separator", "、")
+        event.actor_role_labels = separator.join(role_label(code) for code in event.actor_roles.split(",") if code)
     context = {"form": form, "events": rows, "newer_url": newer, "older_url": older}
     return list_response(request, "core/audit.html", "core/_audit_rows.html", context)
 

@@ -1,16 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CatalogLevel(models.TextChoices):
-    CATEGORY = "category", "种类"
-    CLASS = "class", "类别"
-    VARIETY = "variety", "品种"
+    CATEGORY = "category", _("种类")
+    CLASS = "class", _("类别")
+    VARIETY = "variety", _("品种")
 
 
 class EquipmentStatus(models.TextChoices):
-    IN_USE = "in_use", "在用"
-    SUSPENDED = "suspended", "停用"
-    SCRAPPED = "scrapped", "报废"
+    IN_USE = "in_use", _("在用")
+    SUSPENDED = "suspended", pgettext_lazy("equipment status", "停用")
+    SCRAPPED = "scrapped", _("报废")
 
     @property
     def color(self) -> str:
@@ -20,10 +22,10 @@ class EquipmentStatus(models.TextChoices):
 class InspectionState(models.TextChoices):
     """Computed from the due date and today; colours for badges."""
 
-    VALID = "valid", "在有效期内"
-    DUE_SOON = "due_soon", "30日内到期"
-    OVERDUE = "overdue", "超期未检"
-    NEVER_INSPECTED = "never_inspected", "未检验"
+    VALID = "valid", _("在有效期内")
+    DUE_SOON = "due_soon", _("30日内到期")
+    OVERDUE = "overdue", _("超期未检")
+    NEVER_INSPECTED = "never_inspected", _("未检验")
 
     @property
     def color(self) -> str:
@@ -31,16 +33,16 @@ class InspectionState(models.TextChoices):
 
 
 class InspectionKind(models.TextChoices):
-    FIRST = "first", "首次检验"
-    PERIODIC = "periodic", "定期检验"
-    SUPERVISORY = "supervisory", "监督检验"
+    FIRST = "first", _("首次检验")
+    PERIODIC = "periodic", _("定期检验")
+    SUPERVISORY = "supervisory", _("监督检验")
 
 
 class Conclusion(models.TextChoices):
-    PASS = "pass", "合格"
-    CONDITIONAL = "conditional", "基本符合要求"
-    FAIL = "fail", "不合格"
-    RETEST_FAIL = "retest_fail", "复检不合格"
+    PASS = "pass", _("合格")
+    CONDITIONAL = "conditional", _("基本符合要求")
+    FAIL = "fail", _("不合格")
+    RETEST_FAIL = "retest_fail", _("复检不合格")
 
     @property
     def color(self) -> str:
@@ -51,10 +53,10 @@ FAILING_CONCLUSIONS = {Conclusion.FAIL, Conclusion.RETEST_FAIL}
 
 
 class RiskLevel(models.TextChoices):
-    MAJOR = "major", "重大风险"
-    SIGNIFICANT = "significant", "较大风险"
-    GENERAL = "general", "一般风险"
-    LOW = "low", "低风险"
+    MAJOR = "major", _("重大风险")
+    SIGNIFICANT = "significant", _("较大风险")
+    GENERAL = "general", _("一般风险")
+    LOW = "low", _("低风险")
 
     @property
     def color(self) -> str:
@@ -62,9 +64,9 @@ class RiskLevel(models.TextChoices):
 
 
 class CertificateState(models.TextChoices):
-    VALID = "valid", "有效"
-    EXPIRING = "expiring", "90日内到期"
-    EXPIRED = "expired", "已过期"
+    VALID = "valid", _("有效")
+    EXPIRING = "expiring", _("90日内到期")
+    EXPIRED = "expired", _("已过期")
 
     @property
     def color(self) -> str:

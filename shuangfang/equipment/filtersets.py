@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shuangfang.orgs.filtersets import filter_region_prefix
 
@@ -41,16 +42,16 @@ def _catalog_prefix(value: str) -> str:
 
 
 class EquipmentFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id", label="使用单位")
-    region = django_filters.CharFilter(method="filter_region", label="地区（代码前缀）")
-    category = django_filters.CharFilter(method="filter_category", label="设备类别（目录代码前缀）")
-    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices, label="状态")
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("使用单位"))
+    region = django_filters.CharFilter(method="filter_region", label=_("地区（代码前缀）"))
+    category = django_filters.CharFilter(method="filter_category", label=_("设备类别（目录代码前缀）"))
+    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices, label=_("状态"))
     inspection_state = django_filters.ChoiceFilter(
-        choices=InspectionState.choices, method="filter_inspection_state", label="检验状态"
+        choices=InspectionState.choices, method="filter_inspection_state", label=_("检验状态")
     )
-    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label="风险等级")
-    crowded_place = django_filters.BooleanFilter(label="人员密集场所")
-    q = django_filters.CharFilter(method="search", label="设备代码、名称或地点")
+    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
+    crowded_place = django_filters.BooleanFilter(label=_("人员密集场所"))
+    q = django_filters.CharFilter(method="search", label=_("设备代码、名称或地点"))
 
     class Meta:
         model = Equipment

@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 import xlsxwriter
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from shuangfang.accounts.roles import Action
@@ -64,7 +64,12 @@ EXACT_DIGITS_LIMIT = 10**15
 # A text starting with one of these is taken by spreadsheet programs as a formula (CWE-1236).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
+# The ledger is a data format, and Chinese is its language whatever language the user reads the pages in: the
+# headers, the status and yes/no cells of the template, the export and the import are the Chinese texts, so that an
+# exported file imports again and a file filled in by one user imports for another.
+LEDGER_LANGUAGE = "zh-hans"
 YES, NO = "是", "否"
+STATUS_TEXT = {EquipmentStatus.IN_USE: "在用", EquipmentStatus.SUSPENDED: "停用", EquipmentStatus.SCRAPPED: "报废"}
 
 
 class Kind:
@@ -229,7 +234,7 @@ ATTNAME = {"category": "category_id", "region": "region_id", "inspection_agency"
 WRITTEN_FIELDS = tuple(column.field for column in COLUMNS if column.field not in ("organization", "status"))
 
 STATUS_BY_TEXT = {
-    **{str(label): value for value, label in EquipmentStatus.choices},
+    **{text: status.value for status, text in STATUS_TEXT.items()},
     **{value: value for value in EquipmentStatus.values},
 }
 YES_NO_BY_TEXT = {
@@ -385,13 +390,14 @@ class _Header:
 
     def errors(self) -> list[RowError]:
         errors = []
+        separator = pgettext("list separator", "、")
         if self.unknown:
             errors.append(
                 RowError(
                     self.row,
                     "",
                     _("无法识别的列：%(headers)s。请使用导入模板中的列名。")
-                    % {"headers": "、".join(f"“{text}”" for _index, text in self.unknown)},
+                    % {"headers": separator.join(f"“{text}”" for _index, text in self.unknown)},
                 )
             )
         if self.duplicate:
@@ -400,7 +406,7 @@ class _Header:
                     self.row,
                     "",
                     _("列重复出现：%(headers)s。")
-                    % {"headers": "、".join(f"“{text}”" for _index, text in self.duplicate)},
+                    % {"headers": separator.join(f"“{text}”" for _index, text in self.duplicate)},
                 )
             )
         if self.missing:
@@ -409,7 +415,7 @@ class _Header:
                     self.row,
                     "",
                     _("缺少列：%(headers)s。请下载导入模板，按模板的列填写。")
-                    % {"headers": "、".join(f"“{column.header}”" for column in self.missing)},
+                    % {"headers": separator.join(f"“{column.header}”" for column in self.missing)},
                 )
             )
         return errors
@@ -829,7 +835,14 @@ def _model_values(row: _Row) -> dict:
 
 
 def status_label(value: str) -> str:
-    return str(EquipmentStatus(value).label)
+    """The status as the ledger writes and reads it (Chinese, whatever the active language)."""
+    return STATUS_TEXT[EquipmentStatus(value)]
+
+
+def _ledger_labels(choices) -> dict[str, str]:
+    """Choice labels in the ledger's language, for the export's read-only columns."""
+    with translation.override(LEDGER_LANGUAGE):
+        return {value: str(label) for value, label in choices}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -1270,13 +1283,13 @@ CROWDED_INDEX = EXPORT_VALUES.index("crowded_place")
 STATUS_INDEX = EXPORT_VALUES.index("status")
 
 
-def _export_cells(values: tuple) -> list:
+def _export_cells(values: tuple, state_labels: dict[str, str], risk_labels: dict[str, str]) -> list:
     (*template_values, organization_name, inspection_state, risk_level, open_hazards) = values
     cells = list(template_values)
     cells[CROWDED_INDEX] = YES if cells[CROWDED_INDEX] else NO
     cells[STATUS_INDEX] = status_label(cells[STATUS_INDEX])
-    state_label = str(InspectionState(inspection_state).label) if inspection_state else ""
-    risk_label = str(RiskLevel(risk_level).label) if risk_level else ""
+    state_label = state_labels[inspection_state] if inspection_state else ""
+    risk_label = risk_labels[risk_level] if risk_level else ""
     return [*cells, organization_name, state_label, risk_label, open_hazards]
 
 
@@ -1296,8 +1309,10 @@ def export_file(queryset, *, actor):
         sheet.set_column(index, index, column.width)
         sheet.write_string(0, index, column.header, workbook.add_format({**HEADER_STYLE, "bg_color": fill}))
     sheet.freeze_panes(1, 0)
+    state_labels = _ledger_labels(InspectionState.choices)
+    risk_labels = _ledger_labels(RiskLevel.choices)
     for row_index, values in enumerate(rows, start=1):
-        for column_index, cell in enumerate(_export_cells(values)):
+        for column_index, cell in enumerate(_export_cells(values, state_labels, risk_labels)):
             if cell is None or cell == "":
                 continue
             if isinstance(cell, date):

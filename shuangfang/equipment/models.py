@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.models import ScopedModel, ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
@@ -26,16 +28,16 @@ CERTIFICATE_EXPIRING_DAYS = 90
 class CatalogEntry(models.Model):
     """特种设备目录 (质检总局公告2014年第114号): category X000 → class XX00 → variety XXX0."""
 
-    code = models.CharField("目录代码", max_length=4, primary_key=True)
-    name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=8, choices=CatalogLevel.choices)
+    code = models.CharField(_("目录代码"), max_length=4, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=8, choices=CatalogLevel.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    registrable = models.BooleanField("需使用登记", default=True)
+    registrable = models.BooleanField(_("需使用登记"), default=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "设备目录"
-        verbose_name_plural = "设备目录"
+        verbose_name = pgettext_lazy("model", "设备目录")
+        verbose_name_plural = pgettext_lazy("model plural", "设备目录")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -49,14 +51,14 @@ class CatalogEntry(models.Model):
 class CertificateItem(models.Model):
     """特种设备作业人员资格认定项目 (2019 scheme, TSG Z6001-2019, 总局公告2019年第3号)."""
 
-    code = models.CharField("项目代号", max_length=4, primary_key=True)
-    name = models.CharField("项目", max_length=64)
-    equipment_category = models.CharField("设备种类", max_length=4, blank=True)
+    code = models.CharField(_("项目代号"), max_length=4, primary_key=True)
+    name = models.CharField(_("项目"), max_length=64)
+    equipment_category = models.CharField(_("设备种类"), max_length=4, blank=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "作业人员证项目"
-        verbose_name_plural = "作业人员证项目"
+        verbose_name = pgettext_lazy("model", "作业人员证项目")
+        verbose_name_plural = pgettext_lazy("model plural", "作业人员证项目")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -110,43 +112,43 @@ class Equipment(ScopedModel):
     """
 
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name="使用单位", on_delete=models.PROTECT, related_name="equipment"
+        "orgs.Organization", verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="equipment"
     )
-    code = models.CharField("设备代码", max_length=32, unique=True)
-    registration_no = models.CharField("使用登记证编号", max_length=64, blank=True)
+    code = models.CharField(_("设备代码"), max_length=32, unique=True)
+    registration_no = models.CharField(_("使用登记证编号"), max_length=64, blank=True)
     category = models.ForeignKey(
-        CatalogEntry, verbose_name="设备类别", on_delete=models.PROTECT, db_column="category_code", related_name="+"
+        CatalogEntry, verbose_name=_("设备类别"), on_delete=models.PROTECT, db_column="category_code", related_name="+"
     )
-    name = models.CharField("设备名称", max_length=200)
-    model = models.CharField("型号", max_length=100, blank=True)
-    serial_no = models.CharField("出厂编号", max_length=100, blank=True)
-    manufacturer = models.CharField("制造单位", max_length=200, blank=True)
-    manufactured_on = models.DateField("制造日期", null=True, blank=True)
-    commissioned_on = models.DateField("投入使用日期", null=True, blank=True)
-    design_life_years = models.PositiveSmallIntegerField("设计使用年限（年）", null=True, blank=True)
+    name = models.CharField(_("设备名称"), max_length=200)
+    model = models.CharField(_("型号"), max_length=100, blank=True)
+    serial_no = models.CharField(_("出厂编号"), max_length=100, blank=True)
+    manufacturer = models.CharField(_("制造单位"), max_length=200, blank=True)
+    manufactured_on = models.DateField(_("制造日期"), null=True, blank=True)
+    commissioned_on = models.DateField(_("投入使用日期"), null=True, blank=True)
+    design_life_years = models.PositiveSmallIntegerField(_("设计使用年限（年）"), null=True, blank=True)
     region = models.ForeignKey(
-        "orgs.Region", verbose_name="所在地区", on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        "orgs.Region", verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
     )
-    site = models.CharField("使用地点", max_length=255, blank=True)
-    crowded_place = models.BooleanField("人员密集场所", default=False)
+    site = models.CharField(_("使用地点"), max_length=255, blank=True)
+    crowded_place = models.BooleanField(_("人员密集场所"), default=False)
     status = models.CharField(
-        "状态", max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.IN_USE, db_index=True
+        _("状态"), max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.IN_USE, db_index=True
     )
-    inspection_due_on = models.DateField("下次检验日期", null=True, blank=True, db_index=True)
-    last_inspected_on = models.DateField("上次检验日期", null=True, blank=True)
+    inspection_due_on = models.DateField(_("下次检验日期"), null=True, blank=True, db_index=True)
+    last_inspected_on = models.DateField(_("上次检验日期"), null=True, blank=True)
     inspection_agency = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="检验机构",
+        verbose_name=_("检验机构"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="engaged_equipment",
-        help_text="使用单位委托定期检验的机构",
+        help_text=_("使用单位委托定期检验的机构"),
     )
     # Kept current by the risk and hazard services (later modules); read-only in the API.
-    risk_level = models.CharField("风险等级", max_length=16, choices=RiskLevel.choices, null=True, blank=True)
-    open_hazards = models.PositiveIntegerField("未销号隐患", default=0)
-    open_major_hazards = models.PositiveIntegerField("未销号重大隐患", default=0)
+    risk_level = models.CharField(_("风险等级"), max_length=16, choices=RiskLevel.choices, null=True, blank=True)
+    open_hazards = models.PositiveIntegerField(_("未销号隐患"), default=0)
+    open_major_hazards = models.PositiveIntegerField(_("未销号重大隐患"), default=0)
     public_token = models.CharField(max_length=32, unique=True, default=new_public_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -155,8 +157,8 @@ class Equipment(ScopedModel):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "特种设备"
-        verbose_name_plural = "特种设备"
+        verbose_name = pgettext_lazy("model", "特种设备")
+        verbose_name_plural = pgettext_lazy("model plural", "特种设备")
         indexes = [
             models.Index(fields=["region", "category"], name="equipment_region_category"),
             models.Index(fields=["organization", "status"], name="equipment_org_status"),
@@ -195,6 +197,11 @@ class Equipment(ScopedModel):
         return super().scope_q(scope)
 
 
+# What next_due_rule holds when the date was taken from the inspection report.  Stored in the source language, like
+# the rules' citations, so that the stored text does not depend on who recorded it; shown in the reader's language.
+NEXT_DUE_FROM_REPORT = gettext_noop("检验报告给出")
+
+
 class PeriodicInspection(ScopedModel):
     """定期检验 record (特种设备安全法 art 40; TSG 08): by an inspection agency, or entered by the
     unit from the agency's report.  Recording one moves the equipment's due date."""
@@ -203,16 +210,23 @@ class PeriodicInspection(ScopedModel):
     organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, db_column="region_code", related_name="+")
     agency = models.ForeignKey(
-        "orgs.Organization", verbose_name="检验机构", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organization",
+        verbose_name=_("检验机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    kind = models.CharField("检验类别", max_length=16, choices=InspectionKind.choices, default=InspectionKind.PERIODIC)
-    inspected_on = models.DateField("检验日期")
-    conclusion = models.CharField("检验结论", max_length=16, choices=Conclusion.choices)
-    safety_grade = models.PositiveSmallIntegerField("安全状况等级", null=True, blank=True)
-    next_due_on = models.DateField("下次检验日期", null=True, blank=True)
-    next_due_rule = models.CharField("下次检验日期依据", max_length=255, blank=True)
-    report_no = models.CharField("报告编号", max_length=64, blank=True)
-    findings = models.TextField("检验发现的问题", blank=True)
+    kind = models.CharField(
+        _("检验类别"), max_length=16, choices=InspectionKind.choices, default=InspectionKind.PERIODIC
+    )
+    inspected_on = models.DateField(_("检验日期"))
+    conclusion = models.CharField(_("检验结论"), max_length=16, choices=Conclusion.choices)
+    safety_grade = models.PositiveSmallIntegerField(_("安全状况等级"), null=True, blank=True)
+    next_due_on = models.DateField(_("下次检验日期"), null=True, blank=True)
+    next_due_rule = models.CharField(_("下次检验日期依据"), max_length=255, blank=True)
+    report_no = models.CharField(_("报告编号"), max_length=64, blank=True)
+    findings = models.TextField(_("检验发现的问题"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -220,12 +234,17 @@ class PeriodicInspection(ScopedModel):
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
-        verbose_name = "定期检验"
-        verbose_name_plural = "定期检验"
+        verbose_name = pgettext_lazy("model", "定期检验")
+        verbose_name_plural = pgettext_lazy("model plural", "定期检验")
         indexes = [models.Index(fields=["agency", "inspected_on"], name="inspection_agency_date")]
 
     def __str__(self) -> str:
         return f"{self.equipment.code} {self.inspected_on} {self.get_conclusion_display()}"
+
+    @property
+    def next_due_rule_text(self) -> str:
+        """The rule the due date came from, for display: the report marker translated, a citation as stored."""
+        return gettext(self.next_due_rule) if self.next_due_rule == NEXT_DUE_FROM_REPORT else self.next_due_rule
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -240,21 +259,23 @@ class OperatorCertificate(ScopedModel):
 
     organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="certificates")
     region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, db_column="region_code", related_name="+")
-    holder_name = models.CharField("持证人", max_length=100)
+    holder_name = models.CharField(_("持证人"), max_length=100)
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    id_number = models.CharField("身份证号", max_length=32)
-    item = models.ForeignKey(CertificateItem, verbose_name="作业项目", on_delete=models.PROTECT, db_column="item_code")
-    cert_no = models.CharField("证书编号", max_length=64)
-    issued_on = models.DateField("发证日期")
-    expires_on = models.DateField("有效期至", db_index=True)
+    id_number = models.CharField(_("身份证号"), max_length=32)
+    item = models.ForeignKey(
+        CertificateItem, verbose_name=_("作业项目"), on_delete=models.PROTECT, db_column="item_code"
+    )
+    cert_no = models.CharField(_("证书编号"), max_length=64)
+    issued_on = models.DateField(_("发证日期"))
+    expires_on = models.DateField(_("有效期至"), db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["expires_on", "id"]
-        verbose_name = "作业人员证"
-        verbose_name_plural = "作业人员证"
+        verbose_name = pgettext_lazy("model", "作业人员证")
+        verbose_name_plural = pgettext_lazy("model plural", "作业人员证")
         constraints = [
             models.UniqueConstraint(fields=["item", "cert_no"], name="certificate_item_number"),
             models.CheckConstraint(name="certificate_dates", condition=Q(expires_on__gt=models.F("issued_on"))),

@@ -3,6 +3,11 @@
 Pure functions over plain values: no ORM, no I/O. The rules are data rows, each with its citation, a confidence
 mark and the date it took effect, because the rules change (the 2023 elevator reform is the example).
 
+Users see a rule's `label` and `citation` (the citation is stored with each inspection as the rule its next due date
+came from) and the `reason` of a computed due date, so those are Chinese, in the regulations' own words. `note` is
+for developers: what was checked, what was not, and why a value was chosen. ValueError messages are for developers
+too; the inspection service turns them into a message for the user.
+
 Confidence marks:
 "confirmed" (primary text or two agreeing transcripts), "secondary" (one secondary source), "unverified" (recalled,
 to be checked against the official text). A province profile configures unverified rows through ``overrides``.
@@ -31,6 +36,8 @@ CONCLUSION_FAIL = "fail"  # 不合格
 CONCLUSION_RETEST_FAIL = "retest_fail"  # 复检不合格
 CONCLUSIONS = (CONCLUSION_PASS, CONCLUSION_CONDITIONAL, CONCLUSION_FAIL, CONCLUSION_RETEST_FAIL)
 FAILED_CONCLUSIONS = frozenset({CONCLUSION_FAIL, CONCLUSION_RETEST_FAIL})
+# How a reason names a failed conclusion (the labels of equipment.choices.Conclusion, kept here as plain text).
+FAILED_CONCLUSION_TEXT: Mapping[str, str] = {CONCLUSION_FAIL: "不合格", CONCLUSION_RETEST_FAIL: "复检不合格"}
 
 # Values of inspection_state(), as the API names them (api-v1.md, equipment).
 STATE_NEVER_INSPECTED = "never_inspected"
@@ -43,7 +50,7 @@ ELEVATOR_SCHEDULE_SHANXI_PILOT = "shanxi_pilot"
 ELEVATOR_SCHEDULES = (ELEVATOR_SCHEDULE_NATIONAL, ELEVATOR_SCHEDULE_SHANXI_PILOT)
 
 # GB/T 2260 city prefixes of the Shanxi elevator-inspection pilot (provincial pilot; secondary source).
-SHANXI_PILOT_CITY_PREFIXES: Mapping[str, str] = {"1402": "大同 Datong", "1409": "忻州 Xinzhou", "1410": "临汾 Linfen"}
+SHANXI_PILOT_CITY_PREFIXES: Mapping[str, str] = {"1402": "大同市", "1409": "忻州市", "1410": "临汾市"}
 
 # TSG T7001-2023 was published and took effect on 2023-04-02; inspections before that date followed the yearly rule.
 ELEVATOR_REFORM_DATE = date(2023, 4, 2)
@@ -78,53 +85,54 @@ INSPECTION_INTERVAL_RULES: tuple[IntervalRule, ...] = (
     # --- 1000 boilers ---------------------------------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="1000",
-        label="锅炉 boilers (external inspection)",
+        label="锅炉（外部检验）",
         months=12,
         first_months=12,
-        citation="TSG 11-2020 锅炉安全技术规程, periodic inspection chapter (clause number not checked)",
+        citation="TSG 11-2020《锅炉安全技术规程》定期检验",
         confidence=CONFIRMED,
         effective_from=date(2021, 6, 1),
         note=(
             "The yearly external inspection drives the due date. Internal inspection every 24 months, the first one 12 "
             "months after entering service; complete-plant and power-station boilers follow their overhaul (3-6 "
             "years). Hydro test only on doubt, or every 36 months where internal inspection is impossible; the old "
-            "6-year hydro test is obsolete."
+            "6-year hydro test is obsolete. The clause number of the periodic-inspection chapter was not checked."
         ),
     ),
     # --- 2000 pressure vessels (no row for 2000 itself: the interval depends on the class) ----------------------
     IntervalRule(
         catalog_prefix="2100",
-        label="固定式压力容器 fixed pressure vessels",
+        label="固定式压力容器",
         months=None,
         first_months=36,
-        citation="TSG 21-2016 固定式压力容器安全技术监察规程 §8.1.6 检验周期 (clause number recalled)",
+        citation="TSG 21-2016《固定式压力容器安全技术监察规程》8.1.6 检验周期",
         confidence=SECONDARY,
         effective_from=date(2016, 10, 1),
         note=(
             "First periodic inspection within 36 months of entering service; afterwards by 安全状况等级 (safety "
-            "grade), see PRESSURE_VESSEL_GRADE_MONTHS. The user's annual check (年度检查) is yearly."
+            "grade), see PRESSURE_VESSEL_GRADE_MONTHS. The user's annual check (年度检查) is yearly. The clause "
+            "number 8.1.6 is recalled, not checked."
         ),
     ),
     IntervalRule(
         catalog_prefix="2200",
-        label="移动式压力容器 mobile pressure vessels",
+        label="移动式压力容器",
         months=36,
         first_months=12,
-        citation="TSG R0005-2011 移动式压力容器安全技术监察规程, periodic inspection chapter (older rule, not checked)",
+        citation="TSG R0005-2011《移动式压力容器安全技术监察规程》定期检验",
         confidence=UNVERIFIED,
         effective_from=date(2011, 11, 1),
         note=(
             "Older tables: tanker trucks first at 1 year, then 5 years (grade 1-2) or 3 years (grade 3); long-tube "
             "trailers first at 3 or 4 years, then 5 or 6 years. The shortest values (12 first, 36 after) are used "
-            "until the current TSG is checked. Effective date unsure."
+            "until the current TSG is checked. Older rule; the clause was not checked. Effective date unsure."
         ),
     ),
     IntervalRule(
         catalog_prefix="2300",
-        label="气瓶 gas cylinders (general gas)",
+        label="气瓶（一般气体）",
         months=36,
         first_months=36,
-        citation="TSG 23-2021 气瓶安全技术规程, periodic inspection chapter; values from older tables",
+        citation="TSG 23-2021《气瓶安全技术规程》定期检验",
         confidence=SECONDARY,
         effective_from=date(2021, 6, 1),
         note=(
@@ -132,30 +140,31 @@ INSPECTION_INTERVAL_RULES: tuple[IntervalRule, ...] = (
             "which gas is filled. Other values (older tables, not confirmed for TSG 23-2021): corrosive gas 24, inert "
             "gas 60, LPG / DME steel cylinders 48 (GB 8334), vehicle CNG / LNG, dissolved acetylene, cryogenic "
             "insulated and breathing-apparatus composite cylinders probably 36. The first inspection counts from the "
-            "manufacture date."
+            "manufacture date. The interval values come from older tables."
         ),
     ),
     IntervalRule(
         catalog_prefix="2400",
-        label="氧舱 oxygen chambers",
+        label="氧舱",
         months=12,
         first_months=None,
-        citation="TSG 24-2015 氧舱安全技术监察规程 (clause not checked)",
+        citation="TSG 24-2015《氧舱安全技术监察规程》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 1, 1),
-        note="Yearly periodic inspection is recalled, not read in the text. Effective date unsure.",
+        note="Yearly periodic inspection is recalled, not read in the text; clause not checked. Effective date unsure.",
     ),
     # --- 3000 elevators -------------------------------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="3000",
-        label="电梯 elevators (inspection-year schedule)",
+        label="电梯（按检验年份）",
         months=None,
         first_months=12,
-        citation="TSG T7001-2023 电梯监督检验和定期检验规则 (SAMR, 2023-04-02); self-testing TSG T7008-2023",
+        citation="TSG T7001-2023《电梯监督检验和定期检验规则》；自行检测 TSG T7008-2023",
         confidence=CONFIRMED,
         effective_from=ELEVATOR_REFORM_DATE,
         note=(
-            "Periodic inspection in years 1, 4, 7, 9, 11, 13 and 15 after the installation supervision inspection, "
+            "Published by SAMR, in force from 2023-04-02. Periodic inspection in years 1, 4, 7, 9, 11, 13 and 15 after "
+            "the installation supervision inspection, "
             "then every year; 自行检测 (self-testing) in the other years. Counted here from the commissioning date. "
             "One-year transition to about 2024-04. Re-basing after a stop of 1 year or more, and skipping a year after "
             "a major repair's supervision inspection, are not modelled: record those inspections with the report's "
@@ -165,119 +174,127 @@ INSPECTION_INTERVAL_RULES: tuple[IntervalRule, ...] = (
     # --- 4000 cranes (no row for 4000 itself: the interval depends on the class) ----------------------------------
     IntervalRule(
         catalog_prefix="4100",
-        label="桥式起重机 overhead cranes",
+        label="桥式起重机",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
-        note="Check whether TSG 51-2023 起重机械安全技术规程 changed this.",
+        note="Clause not checked. Check whether TSG 51-2023 起重机械安全技术规程 changed this.",
     ),
     IntervalRule(
         catalog_prefix="4150",
-        label="冶金桥式起重机 metallurgical overhead cranes (molten metal)",
+        label="冶金桥式起重机（吊运熔融金属）",
         months=12,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
         note=(
             "Cranes that handle molten or hot metal are inspected yearly. A casting crane recorded under another "
-            "variety code cannot be recognised here: configure it with an override."
+            "variety code cannot be recognised here: configure it with an override. Clause not checked."
         ),
     ),
     IntervalRule(
         catalog_prefix="4200",
-        label="门式起重机 gantry cranes",
+        label="门式起重机",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4300",
-        label="塔式起重机 tower cranes",
+        label="塔式起重机",
         months=12,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4400",
-        label="流动式起重机 mobile cranes",
+        label="流动式起重机",
         months=12,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4700",
-        label="门座式起重机 portal cranes",
+        label="门座式起重机",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4800",
-        label="升降机 lifts, including construction hoists",
+        label="升降机（含施工升降机）",
         months=12,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4900",
-        label="缆索式起重机 cable cranes",
+        label="缆索式起重机",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4A00",
-        label="桅杆式起重机 derrick cranes",
+        label="桅杆式起重机",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     IntervalRule(
         catalog_prefix="4D00",
-        label="机械式停车设备 mechanical parking equipment",
+        label="机械式停车设备",
         months=24,
         first_months=None,
-        citation="TSG Q7015-2016 起重机械定期检验规则 (clause not checked)",
+        citation="TSG Q7015-2016《起重机械定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2016, 9, 1),
+        note="Clause not checked.",
     ),
     # --- 5000 in-site special motor vehicles ----------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="5000",
-        label="场(厂)内专用机动车辆 in-site vehicles (default)",
+        label="场（厂）内专用机动车辆",
         months=12,
         first_months=None,
-        citation="TSG 81-2022 场(厂)内专用机动车辆安全技术规程 (the earlier TSG N0001-2017 was yearly for all)",
+        citation="TSG 81-2022《场（厂）内专用机动车辆安全技术规程》",
         confidence=UNVERIFIED,
         effective_from=date(2022, 12, 1),
         note=(
             "Default for codes without a more specific row. A first inspection (首次检验) is required before entering "
-            "service."
+            "service. The earlier TSG N0001-2017 was yearly for all in-site vehicles."
         ),
     ),
     IntervalRule(
         catalog_prefix="5110",
-        label="叉车 forklifts",
+        label="叉车",
         months=24,
         first_months=None,
-        citation="TSG 81-2022 §4.2.1.2",
+        citation="TSG 81-2022《场（厂）内专用机动车辆安全技术规程》4.2.1.2",
         confidence=UNVERIFIED,
         effective_from=date(2022, 12, 1),
         note=(
@@ -287,65 +304,66 @@ INSPECTION_INTERVAL_RULES: tuple[IntervalRule, ...] = (
     ),
     IntervalRule(
         catalog_prefix="5200",
-        label="非公路用旅游观光车辆 sightseeing vehicles",
+        label="非公路用旅游观光车辆",
         months=12,
         first_months=None,
-        citation="TSG 81-2022 §4.2.1.2",
+        citation="TSG 81-2022《场（厂）内专用机动车辆安全技术规程》4.2.1.2",
         confidence=SECONDARY,
         effective_from=date(2022, 12, 1),
     ),
     # --- 6000 large amusement rides -------------------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="6000",
-        label="大型游乐设施 large amusement rides",
+        label="大型游乐设施",
         months=12,
         first_months=None,
-        citation="TSG 71-2023 大型游乐设施安全技术规程 (clause not checked)",
+        citation="TSG 71-2023《大型游乐设施安全技术规程》",
         confidence=UNVERIFIED,
         effective_from=date(2024, 3, 1),
         note=(
-            "Yearly periodic inspection is recalled, not read in the text. Effective date from a reprint of the SAMR "
-            "announcement (secondary)."
+            "Yearly periodic inspection is recalled, not read in the text; clause not checked. Effective date from a "
+            "reprint of the SAMR announcement (secondary)."
         ),
     ),
     # --- 8000 pressure piping -------------------------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="8000",
-        label="压力管道 pressure piping (default)",
+        label="压力管道",
         months=72,
         first_months=36,
-        citation="TSG D7005-2018 压力管道定期检验规则——工业管道, applied as the default for all piping",
+        citation="TSG D7005-2018《压力管道定期检验规则——工业管道》",
         confidence=UNVERIFIED,
         effective_from=date(2018, 5, 1),
         note=(
-            "Long-distance (TSG D7003) and public (TSG D7004) piping have their own annual check plus full inspection "
-            "regimes; configure them with overrides. Effective date unsure."
+            "The industrial-piping rule is applied as the default for all piping. Long-distance (TSG D7003) and public "
+            "(TSG D7004) piping have their own annual check plus full inspection regimes; configure them with "
+            "overrides. Effective date unsure."
         ),
     ),
     IntervalRule(
         catalog_prefix="8300",
-        label="工业管道 industrial piping",
+        label="工业管道",
         months=72,
         first_months=36,
-        citation="TSG D7005-2018 压力管道定期检验规则——工业管道 (clause not checked)",
+        citation="TSG D7005-2018《压力管道定期检验规则——工业管道》",
         confidence=UNVERIFIED,
         effective_from=date(2018, 5, 1),
         note=(
             "Grade 1-2: at most 72 months; grade 3: at most 36; grade 4: not to be used until handled (see "
             "INDUSTRIAL_PIPING_GRADE_MONTHS). First inspection within 36 months for GC1/GC2 and 60 for GC3: the "
-            "shorter is used. The user's annual check is yearly. Effective date unsure."
+            "shorter is used. The user's annual check is yearly. Clause not checked. Effective date unsure."
         ),
     ),
     # --- 9000 passenger ropeways ----------------------------------------------------------------------------------
     IntervalRule(
         catalog_prefix="9000",
-        label="客运索道 passenger ropeways",
+        label="客运索道",
         months=12,
         first_months=None,
-        citation="TSG S7001-2013 客运索道监督检验和定期检验规则 (clause not checked)",
+        citation="TSG S7001-2013《客运索道监督检验和定期检验规则》",
         confidence=UNVERIFIED,
         effective_from=date(2014, 1, 1),
-        note="Yearly periodic inspection is recalled, not read in the text. Effective date unsure.",
+        note="Yearly periodic inspection is recalled, not read in the text; clause not checked. Effective date unsure.",
     ),
 )
 
@@ -353,20 +371,20 @@ INSPECTION_INTERVAL_RULES: tuple[IntervalRule, ...] = (
 SUPERSEDED_INTERVAL_RULES: Mapping[str, IntervalRule] = {
     "3000": IntervalRule(
         catalog_prefix="3000",
-        label="电梯 elevators (before the 2023 reform)",
+        label="电梯（2023年检验改革前）",
         months=12,
         first_months=12,
-        citation="TSG T7001-2009 电梯监督检验和定期检验规则——曳引与强制驱动电梯 (and TSG T7002~T7006)",
+        citation="TSG T7001-2009《电梯监督检验和定期检验规则——曳引与强制驱动电梯》及 TSG T7002～T7006",
         confidence=CONFIRMED,
         effective_from=date(2010, 4, 1),
         note="Every elevator was inspected every 12 months until TSG T7001-2023 took effect on 2023-04-02.",
     ),
     "5110": IntervalRule(
         catalog_prefix="5110",
-        label="叉车 forklifts (before TSG 81-2022)",
+        label="叉车（TSG 81-2022 施行前）",
         months=12,
         first_months=None,
-        citation="TSG N0001-2017 场(厂)内专用机动车辆安全技术监察规程",
+        citation="TSG N0001-2017《场（厂）内专用机动车辆安全技术监察规程》",
         confidence=SECONDARY,
         effective_from=date(2017, 8, 1),
         note="Yearly for all in-site vehicles. Effective date unsure.",
@@ -375,16 +393,17 @@ SUPERSEDED_INTERVAL_RULES: Mapping[str, IntervalRule] = {
 
 ELEVATOR_SHANXI_PILOT_RULE = IntervalRule(
     catalog_prefix="3000",
-    label="电梯 elevators (Shanxi inspection-reform pilot: Datong, Xinzhou, Linfen)",
+    label="电梯（山西省检验改革试点：大同、忻州、临汾）",
     months=None,
     first_months=36,
-    citation="Shanxi provincial elevator inspection-reform pilot (Shanxi press reprint)",
+    citation="山西省电梯检验改革试点（大同市、忻州市、临汾市）",
     confidence=SECONDARY,
     effective_from=ELEVATOR_REFORM_DATE,
     note=(
         "Up to 6 years every 3 years, 6 to 15 years every 2 years, over 15 years yearly, read here as inspections in "
         "years 3, 6, 8, 10, 12, 14, then 16 and every year after. The pilot's start date was not found: effective_from "
-        "is a placeholder and is not used to gate the rule; choosing the variant is the province profile's decision."
+        "is a placeholder and is not used to gate the rule; choosing the variant is the province profile's decision. "
+        "Source: a Shanxi press reprint; the pilot document's title and number were not found."
     ),
 )
 
@@ -393,16 +412,15 @@ ELEVATOR_SHANXI_PILOT_RULE = IntervalRule(
 # inspection body (at most 36 months in total), so the date must come from the report. Grade 5 must not be used
 # until the defects are handled.
 PRESSURE_VESSEL_GRADE_MONTHS: Mapping[int, int | None] = {1: 72, 2: 72, 3: 36, 4: None, 5: None}
-PRESSURE_VESSEL_GRADE_CITATION = "TSG 21-2016 固定式压力容器安全技术监察规程 §8.1.6 检验周期 (clause number recalled)"
+PRESSURE_VESSEL_GRADE_CITATION = "TSG 21-2016《固定式压力容器安全技术监察规程》8.1.6 检验周期"
 
 # TSG D7005-2018 (recalled, unverified): industrial piping grade 1-2 at most 6 years, grade 3 at most 3 years,
 # grade 4 not to be used until handled. Piping has no grade 5.
 INDUSTRIAL_PIPING_GRADE_MONTHS: Mapping[int, int | None] = {1: 72, 2: 72, 3: 36, 4: None}
 
-LAW_ARTICLE_40_NOTE = (
-    "特种设备安全法 art 40: equipment that failed its periodic inspection, or whose inspection is overdue, must not be "
-    "used until it has been re-inspected and passed."
-)
+# 特种设备安全法 art 40 para 3, in its own words: equipment that failed its periodic inspection, or whose inspection
+# is overdue, must not be used (until it has been re-inspected and passed).
+LAW_ARTICLE_40_NOTE = "《特种设备安全法》第四十条：未经定期检验或者检验不合格的特种设备，不得继续使用。"
 
 
 def _grade_rule(grade: int, months: int | None) -> IntervalRule:
@@ -412,7 +430,7 @@ def _grade_rule(grade: int, months: int | None) -> IntervalRule:
         note = "Grade 3 is 'every 3-6 years': the conservative 36 months is used." if grade == 3 else ""
     return IntervalRule(
         catalog_prefix="2100",
-        label=f"固定式压力容器 fixed pressure vessels, safety grade {grade}",
+        label=f"固定式压力容器（安全状况等级{grade}级）",
         months=months,
         first_months=36,
         citation=PRESSURE_VESSEL_GRADE_CITATION,
@@ -478,14 +496,14 @@ def _validated_overrides(overrides: Mapping[str, int] | None) -> dict[str, int]:
 
 
 def _override_rule(prefix: str, months: int, table_rule: IntervalRule | None) -> IntervalRule:
-    label = table_rule.label if table_rule else f"catalog prefix {prefix}"
-    table_citation = f"; table row: {table_rule.citation}" if table_rule else ""
+    label = table_rule.label if table_rule else f"目录代码 {prefix}"
+    table_citation = f"；规则表：{table_rule.citation}" if table_rule else ""
     return IntervalRule(
         catalog_prefix=prefix,
-        label=f"{label} (province profile override)",
+        label=f"{label}（省份配置）",
         months=months,
         first_months=table_rule.first_months if table_rule else None,
-        citation=f"province profile override for {prefix}{table_citation}",
+        citation=f"省份配置：目录代码 {prefix} 的检验周期为 {months} 个月{table_citation}",
         confidence=CONFIRMED,
         effective_from=table_rule.effective_from if table_rule else date.min,
         note="Interval configured by the province profile; it beats the table.",
@@ -557,15 +575,14 @@ def _elevator_next_due(
         return NextDue(
             due_on,
             rule,
-            f"{prefix_reason}Commissioning date unknown, so the inspection-year schedule "
-            f"cannot be placed: falling back to 12 months after the inspection ({due_on}).",
+            f"{prefix_reason}投入使用日期不详，无法按检验年份安排：按检验日期后 12 个月计（{due_on}）。",
         )
     due_on, year_number = _elevator_next_anniversary(commissioned_on, inspected_on, is_inspection_year)
     return NextDue(
         due_on,
         rule,
-        f"{prefix_reason}{rule.citation}: next periodic inspection in year {year_number} after commissioning on "
-        f"{commissioned_on} ({due_on}); self-testing in the years between.",
+        f"{prefix_reason}{commissioned_on} 投入使用，第 {year_number} 年进行下次定期检验（{due_on}），"
+        f"其间各年进行自行检测；{rule.citation}。",
     )
 
 
@@ -602,10 +619,10 @@ def compute_next_due(
         raise ValueError(_unknown_category_message(normalised))
 
     if conclusion in FAILED_CONCLUSIONS:
-        return NextDue(None, rule, f"Inspection conclusion '{conclusion}'. {LAW_ARTICLE_40_NOTE}")
+        return NextDue(None, rule, f"检验结论为“{FAILED_CONCLUSION_TEXT[conclusion]}”。{LAW_ARTICLE_40_NOTE}")
 
     conditional_note = (
-        "Conditional pass: the interval is unchanged, but the report's conditions must be met. "
+        "检验结论为基本符合要求：检验周期不变，但须满足检验报告提出的条件。"
         if conclusion == CONCLUSION_CONDITIONAL
         else ""
     )
@@ -620,15 +637,15 @@ def compute_next_due(
             return NextDue(
                 None,
                 grade_rule,
-                "Safety grade 5: the defects must be handled, otherwise the vessel must not be used "
-                f"({PRESSURE_VESSEL_GRADE_CITATION}). Enter the next-inspection date from the report once handled.",
+                f"安全状况等级为5级：缺陷须处理，否则不得继续使用（{PRESSURE_VESSEL_GRADE_CITATION}）。"
+                "处理后请填写检验报告中的下次检验日期。",
             )
         if safety_grade == 4:
             return NextDue(
                 None,
                 grade_rule,
-                "Safety grade 4: monitored use with an interval set by the inspection body (at most 36 months in "
-                f"total; {PRESSURE_VESSEL_GRADE_CITATION}). Enter the next-inspection date from the report.",
+                "安全状况等级为4级：监控使用，检验周期由检验机构确定（累计监控使用时间不超过3年；"
+                f"{PRESSURE_VESSEL_GRADE_CITATION}）。请填写检验报告中的下次检验日期。",
             )
     if normalised.startswith("83") and safety_grade is not None:
         if safety_grade not in INDUSTRIAL_PIPING_GRADE_MONTHS:
@@ -637,8 +654,8 @@ def compute_next_due(
             return NextDue(
                 None,
                 rule,
-                "Safety grade 4: industrial piping must not be used until the defects are handled (TSG D7005-2018, "
-                "unverified). Enter the next-inspection date from the report.",
+                "安全状况等级为4级：工业管道的缺陷处理前不得继续使用（TSG D7005-2018）。"
+                "请填写检验报告中的下次检验日期。",
             )
 
     if override_prefix is not None:
@@ -647,8 +664,7 @@ def compute_next_due(
         return NextDue(
             due_on,
             rule,
-            f"{conditional_note}Province profile override for {override_prefix}: "
-            f"{months} months after the inspection ({due_on}).",
+            f"{conditional_note}省份配置的目录代码 {override_prefix} 检验周期：检验日期后 {months} 个月（{due_on}）。",
         )
 
     if rule is _RULES_BY_PREFIX["3000"]:
@@ -662,8 +678,8 @@ def compute_next_due(
                     conditional_note,
                 )
             conditional_note += (
-                f"Shanxi pilot selected but region {region_code!r} is not in a pilot city "
-                f"({', '.join(SHANXI_PILOT_CITY_PREFIXES)}): national schedule used. "
+                f"已选用山西省试点方案，但所在地区（{region_code or '未填写'}）不在试点城市"
+                f"（{'、'.join(SHANXI_PILOT_CITY_PREFIXES.values())}）：按全国方案计算。"
             )
         return _elevator_next_due(
             rule,
@@ -679,15 +695,15 @@ def compute_next_due(
             return NextDue(
                 None,
                 rule,
-                "Safety grade unknown: the fixed-vessel interval depends on it "
-                f"({PRESSURE_VESSEL_GRADE_CITATION}). Enter the next-inspection date from the report.",
+                f"安全状况等级未填写：固定式压力容器的检验周期取决于安全状况等级（{PRESSURE_VESSEL_GRADE_CITATION}）。"
+                "请填写检验报告中的下次检验日期。",
             )
         due_on = add_months(inspected_on, grade_months)
         return NextDue(
             due_on,
             PRESSURE_VESSEL_GRADE_RULES[safety_grade],
-            f"{conditional_note}Safety grade {safety_grade}: {grade_months} months "
-            f"after the inspection ({due_on}); {PRESSURE_VESSEL_GRADE_CITATION}.",
+            f"{conditional_note}安全状况等级为{safety_grade}级：检验日期后 {grade_months} 个月"
+            f"（{due_on}）；{PRESSURE_VESSEL_GRADE_CITATION}。",
         )
 
     piping_months = INDUSTRIAL_PIPING_GRADE_MONTHS.get(safety_grade) if safety_grade is not None else None
@@ -696,19 +712,17 @@ def compute_next_due(
         return NextDue(
             due_on,
             replace(rule, months=piping_months),
-            f"{conditional_note}Safety grade {safety_grade}: {piping_months} months after the inspection "
-            f"({due_on}); {rule.citation}.",
+            f"{conditional_note}安全状况等级为{safety_grade}级：检验日期后 {piping_months} 个月"
+            f"（{due_on}）；{rule.citation}。",
         )
 
     if rule.months is None:
-        return NextDue(
-            None, rule, f"{rule.label} has no fixed interval: enter the next-inspection date from the report."
-        )
+        return NextDue(None, rule, f"{rule.label}没有固定的检验周期：请填写检验报告中的下次检验日期。")
     due_on = add_months(inspected_on, rule.months)
     return NextDue(
         due_on,
         rule,
-        f"{conditional_note}{rule.label}: {rule.months} months after the inspection ({due_on}); {rule.citation}.",
+        f"{conditional_note}{rule.label}：检验日期后 {rule.months} 个月（{due_on}）；{rule.citation}。",
     )
 
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.models import Event
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -72,11 +72,11 @@ def qr_svg(url: str) -> str:
 # History: the equipment's events as a timeline ------------------------------------------------------------------------
 
 EVENT_LABELS = {
-    "equipment.registered": gettext_lazy("登记"),
-    "equipment.updated": gettext_lazy("修改"),
-    "equipment.suspended": gettext_lazy("停用"),
-    "equipment.resumed": gettext_lazy("恢复使用"),
-    "equipment.scrapped": gettext_lazy("报废"),
+    "equipment.registered": pgettext_lazy("equipment history", "登记"),
+    "equipment.updated": pgettext_lazy("equipment history", "修改"),
+    "equipment.suspended": pgettext_lazy("equipment history", "停用"),
+    "equipment.resumed": pgettext_lazy("equipment history", "恢复使用"),
+    "equipment.scrapped": pgettext_lazy("equipment history", "报废"),
 }
 
 

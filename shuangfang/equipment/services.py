@@ -29,7 +29,7 @@ from shuangfang.orgs.models import Organization
 
 from . import rules
 from .choices import FAILING_CONCLUSIONS, EquipmentStatus
-from .models import Equipment, OperatorCertificate, PeriodicInspection
+from .models import NEXT_DUE_FROM_REPORT, Equipment, OperatorCertificate, PeriodicInspection
 from .validation import CatalogFacts, equipment_field_errors, normalise_code
 
 EQUIPMENT_FIELDS = (
@@ -240,7 +240,7 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
         errors["next_due_on"] = _("检验结论为不合格时没有下次检验日期：设备须整改并复检合格后方可使用。")
     if errors:
         raise ValidationError(errors)
-    rule_text = _("检验报告给出")
+    rule_text = NEXT_DUE_FROM_REPORT
     if next_due_on is None:
         computed = next_due_for(equipment, inspected_on=inspected_on, conclusion=conclusion, safety_grade=safety_grade)
         if computed.due_on is None and conclusion not in FAILING_CONCLUSIONS:

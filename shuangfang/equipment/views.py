@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.roles import Action
@@ -58,9 +58,9 @@ MAX_LABELS = 500
 IMPORT_REPORT_LIFETIME_SECONDS = 24 * 60 * 60
 
 STATUS_ACTION_LABELS = {
-    "suspend": gettext_lazy("停用"),
-    "resume": gettext_lazy("恢复使用"),
-    "scrap": gettext_lazy("报废"),
+    "suspend": pgettext_lazy("equipment action", "停用"),
+    "resume": pgettext_lazy("equipment action", "恢复使用"),
+    "scrap": pgettext_lazy("equipment action", "报废"),
 }
 
 
@@ -346,7 +346,7 @@ def inspection_create(request, pk: int):
                 if inspection.next_due_on:
                     message = _("检验记录已保存，下次检验日期 %(due)s（%(rule)s）。") % {
                         "due": inspection.next_due_on.isoformat(),
-                        "rule": inspection.next_due_rule,
+                        "rule": inspection.next_due_rule_text,
                     }
                 else:
                     message = _("检验记录已保存。未得出下次检验日期：设备须整改并复检合格后方可继续使用。")

@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
-    PROVINCE = "province", "省级"
-    CITY = "city", "市级"
-    COUNTY = "county", "县级"
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
 
 
 class OrganizationKind(models.TextChoices):
-    USE_UNIT = "use_unit", "使用单位"
-    REGULATOR = "regulator", "监管部门"
-    INSPECTION_AGENCY = "inspection_agency", "检验机构"
-    MAINTENANCE_UNIT = "maintenance_unit", "维保单位"
-    FILLING_STATION = "filling_station", "充装单位"
+    USE_UNIT = "use_unit", _("使用单位")
+    REGULATOR = "regulator", _("监管部门")
+    INSPECTION_AGENCY = "inspection_agency", _("检验机构")
+    MAINTENANCE_UNIT = "maintenance_unit", _("维保单位")
+    FILLING_STATION = "filling_station", _("充装单位")
 
 
 # Organizations that own and use equipment: they sit in one county-level region.

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganizationKind, RegionLevel
 from .models import Industry, Organization, Region
@@ -20,7 +21,7 @@ def filter_region_prefix(queryset, name, value):
 class RegionFilterSet(django_filters.FilterSet):
     parent = django_filters.CharFilter(field_name="parent_id")
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
-    q = django_filters.CharFilter(method="search", label="名称或代码")
+    q = django_filters.CharFilter(method="search", label=_("名称或代码"))
 
     class Meta:
         model = Region
@@ -40,10 +41,10 @@ class IndustryFilterSet(django_filters.FilterSet):
 
 class OrganizationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices)
-    region = django_filters.CharFilter(method=filter_region_prefix, label="地区（代码前缀）")
-    industry = django_filters.CharFilter(field_name="industry__code", lookup_expr="startswith", label="行业")
+    region = django_filters.CharFilter(method=filter_region_prefix, label=_("地区（代码前缀）"))
+    industry = django_filters.CharFilter(field_name="industry__code", lookup_expr="startswith", label=_("行业"))
     small_micro = django_filters.BooleanFilter()
-    q = django_filters.CharFilter(method="search", label="名称或信用代码")
+    q = django_filters.CharFilter(method="search", label=_("名称或信用代码"))
 
     class Meta:
         model = Organization

@@ -1,5 +1,7 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.models import ScopedModel, ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
@@ -14,17 +16,17 @@ class Region(models.Model):
     tenant-owned row's region_code point here, and scope is a prefix match on `prefix`.
     """
 
-    code = models.CharField("区划代码", max_length=6, primary_key=True)
-    name = models.CharField("名称", max_length=64)
-    level = models.CharField("级别", max_length=8, choices=RegionLevel.choices)
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=8, choices=RegionLevel.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     # The significant digits: "14" for a province, "1405" for a city, "140525" for a county.
     prefix = models.CharField(max_length=6, db_index=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = pgettext_lazy("model", "行政区划")
+        verbose_name_plural = pgettext_lazy("model plural", "行政区划")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -36,14 +38,14 @@ class Region(models.Model):
 class Industry(models.Model):
     """国民经济行业分类 GB/T 4754-2017: sections (letters) and two-digit divisions."""
 
-    code = models.CharField("行业代码", max_length=4, primary_key=True)
-    name = models.CharField("名称", max_length=128)
+    code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
+    name = models.CharField(_("名称"), max_length=128)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "行业"
-        verbose_name_plural = "行业"
+        verbose_name = pgettext_lazy("model", "行业")
+        verbose_name_plural = pgettext_lazy("model plural", "行业")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -60,34 +62,34 @@ class Organization(ScopedModel):
     they supervise (特种设备安全法 art 5: supervision by the local market-supervision department).
     """
 
-    name = models.CharField("名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    kind = models.CharField("类型", max_length=24, choices=OrganizationKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    kind = models.CharField(_("类型"), max_length=24, choices=OrganizationKind.choices, db_index=True)
     region = models.ForeignKey(
-        Region, verbose_name="所在地区", on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
     )
     jurisdiction = models.ForeignKey(
         Region,
-        verbose_name="监管辖区",
+        verbose_name=_("监管辖区"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="仅监管部门：其监管的行政区划",
+        help_text=_("仅监管部门：其监管的行政区划"),
     )
-    industry = models.ForeignKey(Industry, verbose_name="行业", null=True, blank=True, on_delete=models.PROTECT)
-    address = models.CharField("地址", max_length=255, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=32, blank=True)
-    small_micro = models.BooleanField("小微企业", default=False)
-    is_active = models.BooleanField("启用", default=True)
+    industry = models.ForeignKey(Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.PROTECT)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    small_micro = models.BooleanField(_("小微企业"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "单位"
-        verbose_name_plural = "单位"
+        verbose_name = pgettext_lazy("model", "单位")
+        verbose_name_plural = pgettext_lazy("model plural", "单位")
         constraints = [
             models.CheckConstraint(
                 name="regulator_has_jurisdiction",

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from stdnum.cn import uscc as stdnum_uscc
 
 USCC_LENGTH = 18
@@ -44,14 +46,15 @@ REGISTRATION_DEPARTMENTS: dict[str, str] = {
 
 
 class InvalidUSCC(ValueError):
-    """The value is not a valid unified social credit code; the message is in Chinese, fit to show to users."""
+    """The value is not a valid unified social credit code; the message, in the active language, is fit to show to
+    users."""
 
 
 def _normalise(value: object) -> str:
     """Drop all whitespace and upper-case. NFKC first turns full-width characters typed with a Chinese input
     method (e.g. "９１１…Ｌ") into their ASCII forms."""
     if not isinstance(value, str):
-        raise InvalidUSCC("统一社会信用代码必须是文本。")
+        raise InvalidUSCC(_("统一社会信用代码必须是文本。"))
     return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
@@ -60,26 +63,32 @@ def _check_body(body: str) -> None:
     illegal = sorted({character for character in body if character not in USCC_ALPHABET})
     if illegal:
         raise InvalidUSCC(
-            f"统一社会信用代码含有不允许的字符：{'、'.join(illegal)}（只能使用数字和除 I、O、S、V、Z 以外的大写字母）。"
+            _("统一社会信用代码含有不允许的字符：%(characters)s（只能使用数字和除 I、O、S、V、Z 以外的大写字母）。")
+            % {"characters": pgettext("list separator", "、").join(illegal)}
         )
     if body[0] not in REGISTRATION_DEPARTMENTS:
-        raise InvalidUSCC(f"统一社会信用代码第1位（登记管理部门代码）“{body[0]}”无效。")
+        raise InvalidUSCC(_("统一社会信用代码第1位（登记管理部门代码）“%(character)s”无效。") % {"character": body[0]})
     if not body[1:8].isdigit():
-        raise InvalidUSCC("统一社会信用代码第2位（机构类别代码）和第3至8位（行政区划码）必须是数字。")
+        raise InvalidUSCC(_("统一社会信用代码第2位（机构类别代码）和第3至8位（行政区划码）必须是数字。"))
 
 
 def validate_uscc(value: str) -> str:
     """Return the normalised code (no spaces, upper case) or raise InvalidUSCC explaining what is wrong."""
     code = _normalise(value)
     if not code:
-        raise InvalidUSCC("请填写统一社会信用代码。")
+        raise InvalidUSCC(_("请填写统一社会信用代码。"))
     if len(code) != USCC_LENGTH:
-        raise InvalidUSCC(f"统一社会信用代码应为{USCC_LENGTH}位，当前为{len(code)}位。")
+        raise InvalidUSCC(
+            _("统一社会信用代码应为%(expected)d位，当前为%(length)d位。")
+            % {"expected": USCC_LENGTH, "length": len(code)}
+        )
     _check_body(code[:-1])
     if code[-1] not in USCC_ALPHABET:
-        raise InvalidUSCC(f"统一社会信用代码第18位（校验码）是不允许的字符：{code[-1]}。")
+        raise InvalidUSCC(
+            _("统一社会信用代码第18位（校验码）是不允许的字符：%(character)s。") % {"character": code[-1]}
+        )
     if code[-1] != stdnum_uscc.calc_check_digit(code[:-1]):
-        raise InvalidUSCC("统一社会信用代码校验码错误，请核对是否有录入错误。")
+        raise InvalidUSCC(_("统一社会信用代码校验码错误，请核对是否有录入错误。"))
     return code
 
 
@@ -99,6 +108,9 @@ def make_uscc(seed_digits: str) -> str:
     """
     body = _normalise(seed_digits)
     if len(body) != USCC_LENGTH - 1:
-        raise InvalidUSCC(f"统一社会信用代码主体应为{USCC_LENGTH - 1}位，当前为{len(body)}位。")
+        raise InvalidUSCC(
+            _("统一社会信用代码主体应为%(expected)d位，当前为%(length)d位。")
+            % {"expected": USCC_LENGTH - 1, "length": len(body)}
+        )
     _check_body(body)
     return body + stdnum_uscc.calc_check_digit(body)

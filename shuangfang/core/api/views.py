@@ -1,5 +1,6 @@
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -40,8 +41,8 @@ class AttachmentViewSet(
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("after", int, description="只返回序号大于此值的事件 (seq > after)"),
-        OpenApiParameter("limit", int, description="最多返回条数，默认 500，最大 5000"),
+        OpenApiParameter("after", int, description=gettext_lazy("只返回序号大于此值的事件 (seq > after)")),
+        OpenApiParameter("limit", int, description=gettext_lazy("最多返回条数，默认 500，最大 5000")),
     ]
 )
 class EventViewSet(viewsets.GenericViewSet):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from shuangfang.core.api.fields import CatalogCodeField, CodeRelatedField, ScopedPrimaryKeyRelatedField
@@ -81,7 +82,7 @@ class ImportRequestSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField(help_text="已登记且内容相同、未改动的设备数")
+    unchanged = serializers.IntegerField(help_text=gettext_lazy("已登记且内容相同、未改动的设备数"))
     dry_run = serializers.BooleanField()
 
 

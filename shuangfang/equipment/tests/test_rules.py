@@ -197,11 +197,11 @@ def test_fixed_vessel_interval_by_grade(grade, expected):
 def test_fixed_vessel_without_interval_asks_for_the_report_date(grade):
     result = next_due("2130", safety_grade=grade)
     assert result.due_on is None
-    assert "from the report" in result.reason
+    assert "检验报告中的下次检验日期" in result.reason
 
 
 def test_fixed_vessel_grade_5_must_not_be_used():
-    assert "must not be used" in next_due("2100", safety_grade=5).reason
+    assert "不得继续使用" in next_due("2100", safety_grade=5).reason
 
 
 @pytest.mark.parametrize("grade", [0, 6])
@@ -234,14 +234,14 @@ def test_failed_inspection_has_no_due_date(category, conclusion):
     result = next_due(category, conclusion=conclusion, safety_grade=1 if category == "2150" else None)
     assert result.due_on is None
     assert result.rule is not None
-    assert "art 40" in result.reason
-    assert "must not be used" in result.reason
+    assert "第四十条" in result.reason
+    assert "不得继续使用" in result.reason
 
 
 def test_conditional_pass_keeps_the_interval():
     result = next_due("4310", conclusion="conditional")
     assert result.due_on == date(2025, 5, 15)
-    assert "conditions" in result.reason
+    assert "条件" in result.reason
 
 
 # --- overrides (province profile) ---------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_override_beats_the_table_row():
     result = next_due("5110", overrides={"5110": 12})
     assert result.due_on == date(2025, 5, 15)
     assert result.rule.months == 12
-    assert "override" in result.rule.citation
+    assert "省份配置" in result.rule.citation
 
 
 def test_override_on_a_wider_prefix_beats_a_more_specific_table_row():
@@ -349,7 +349,7 @@ def test_elevator_commissioned_on_29_february():
 def test_elevator_without_commissioning_date_falls_back_to_12_months():
     result = next_due("3110", inspected_on=date(2024, 5, 15), commissioned_on=None)
     assert result.due_on == date(2025, 5, 15)
-    assert "12 months" in result.reason
+    assert "12 个月" in result.reason
 
 
 def test_elevator_inspected_before_the_reform_uses_the_yearly_rule():
@@ -404,7 +404,7 @@ def test_shanxi_pilot_outside_pilot_cities_uses_the_national_schedule(region_cod
         "3110", inspected_on=date(2023, 6, 1), commissioned_on=date(2020, 6, 1), region_code=region_code, **SHANXI
     )
     assert result.due_on == date(2024, 6, 1)
-    assert "not in a pilot city" in result.reason
+    assert "不在试点城市" in result.reason
 
 
 def test_unknown_elevator_schedule_raises():

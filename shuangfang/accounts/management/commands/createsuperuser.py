@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Role
@@ -28,7 +29,7 @@ class Command(createsuperuser.Command):
             try:
                 validate_password(password, User(username=username or ""))
             except ValidationError as error:
-                raise CommandError("密码不符合平台口令策略：" + " ".join(error.messages)) from error
+                raise CommandError(_("密码不符合平台口令策略：") + " ".join(error.messages)) from error
         with transaction.atomic():
             super().handle(*args, **options)
             username = options.get("username") or os.environ.get("DJANGO_SUPERUSER_USERNAME")
