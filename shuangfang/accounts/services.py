@@ -91,7 +91,7 @@ def _validate_roles(organization: Organization | None, roles: list[str]) -> list
     return list(dict.fromkeys(roles))
 
 
-def _check_may_manage(actor: User, organization: Organization | None, roles: list[str]) -> None:
+def check_may_manage_users(actor: User, organization: Organization | None, roles: list[str]) -> None:
     if not actor.may(Action.MANAGE_USERS):
         raise PermissionDenied(_("您的角色不能管理用户。"))
     if actor.has_role(Role.SYSTEM_ADMIN):
@@ -116,7 +116,7 @@ def do_create_user(
 ) -> User:
     roles = _validate_roles(organization, roles)
     if actor is not None:
-        _check_may_manage(actor, organization, roles)
+        check_may_manage_users(actor, organization, roles)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名已被使用。")})
     user = User(
@@ -144,7 +144,7 @@ EDITABLE_USER_FIELDS = ("full_name", "phone", "email", "roles", "is_active")
 
 
 def do_update_user(*, actor: User, user: User, changes: dict, expected_version: int | None) -> User:
-    _check_may_manage(actor, user.organization, changes.get("roles", user.roles))
+    check_may_manage_users(actor, user.organization, changes.get("roles", user.roles))
     password = changes.pop("password", None)
     unknown = set(changes) - set(EDITABLE_USER_FIELDS)
     if unknown:

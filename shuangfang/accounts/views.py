@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -16,9 +15,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.forms import submit_to_service
 from shuangfang.core.navigation import USER_PAGE_ROLES
-from shuangfang.core.services import PermissionDenied, VersionConflict
-from shuangfang.core.views import add_service_errors, list_response, login_required, paginate
+from shuangfang.core.services import permitted
+from shuangfang.core.views import list_response, login_required, paginate
 from shuangfang.orgs.models import Organization
 
 from .forms import LoginForm, UserCreateForm, UserFilterForm, UserUpdateForm
@@ -27,7 +27,7 @@ from .roles import PLATFORM_ROLES, ROLES_BY_ORGANIZATION_KIND, Action, Role
 from .services import (
     AccountLocked,
     LoginFailed,
-    _check_may_manage,
+    check_may_manage_users,
     do_authenticate,
     do_create_user,
     do_update_user,
@@ -125,11 +125,7 @@ def _require_user_pages(user) -> None:
 def may_manage(actor, organization, roles) -> bool:
     """Whether the account service would let `actor` manage a user of `organization` with `roles`
     (asked of the service itself, so that the page never offers what the service refuses)."""
-    try:
-        _check_may_manage(actor, organization, roles)
-    except PermissionDenied:
-        return False
-    return True
+    return permitted(check_may_manage_users, actor, organization, roles)
 
 
 def roles_for(organization) -> list[str]:
@@ -192,8 +188,9 @@ def user_create(request):
     form.fields["roles"].offer(roles_for(organization))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            created = do_create_user(
+        created, _status = submit_to_service(
+            form,
+            lambda: do_create_user(
                 actor=actor,
                 username=data["username"],
                 password=data["password"],
@@ -202,12 +199,9 @@ def user_create(request):
                 full_name=data["full_name"],
                 phone=data["phone"],
                 email=data["email"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as denied:
-            raise Forbidden(denied.message) from denied
-        else:
+            ),
+        )
+        if created:
             messages.success(request, _("已新建用户 %(username)s。") % {"username": created.username})
             return redirect("accounts:user-detail", pk=created.pk)
     context = {"form": form, "organization": organization}
@@ -224,7 +218,6 @@ def user_detail(request, pk: int):
     manageable = may_manage(actor, person.organization, person.roles)
     form = None
     status = 200
-    conflict = ""
     if manageable:
         initial = {field: getattr(person, field) for field in ("full_name", "phone", "email", "roles", "is_active")}
         form = UserUpdateForm(request.POST or None, initial={**initial, "version": person.version})
@@ -232,22 +225,16 @@ def user_detail(request, pk: int):
     if request.method == "POST":
         if form is None:
             raise Forbidden(_("只能管理本单位的用户。"))
+        status = 400
         if form.is_valid():
-            try:
-                do_update_user(
+            updated, status = submit_to_service(
+                form,
+                lambda: do_update_user(
                     actor=actor, user=person, changes=form.changes(), expected_version=form.cleaned_data["version"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except VersionConflict as stale:
-                conflict = stale.message
-                status = 409
-            except PermissionDenied as denied:
-                raise Forbidden(denied.message) from denied
-            else:
+                ),
+            )
+            if updated:
                 messages.success(request, _("已保存。"))
                 return redirect("accounts:user-detail", pk=person.pk)
-        if form.errors:
-            status = 400
-    context = {"person": person, "form": form, "conflict": conflict, "list_url": reverse("accounts:user-list")}
+    context = {"person": person, "form": form, "conflict": status == 409, "list_url": reverse("accounts:user-list")}
     return render(request, "accounts/user_detail.html", context, status=status)

@@ -33,6 +33,16 @@ class PermissionDenied(ServiceError):
     status_code = 403
 
 
+def permitted(check, *args) -> bool:
+    """Whether a service's permission check passes: pages ask the service itself, so that they never
+    offer what the service would refuse."""
+    try:
+        check(*args)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def check_version(obj: models.Model, expected_version: int | None) -> None:
     if expected_version is None:
         raise ValidationError({"version": _("请提供读取时的版本号 version。")})

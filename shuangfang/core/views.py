@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -25,17 +24,7 @@ from .models import Event
 from .navigation import AUDIT_READER_ROLES
 from .scoping import ScopeKind, scope_of
 
-__all__ = ["add_service_errors", "audit", "home", "list_response", "login_required", "paginate"]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names; what names no field of this
-    form (or no field at all) goes above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+__all__ = ["audit", "home", "list_response", "login_required", "paginate"]
 
 
 def paginate(request, queryset, per_page: int) -> Page:

@@ -7,7 +7,6 @@ Each form accepts what the API accepts for the same action, so the two faces nev
 
 import django_filters
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -16,38 +15,9 @@ from shuangfang.orgs.models import Organization, Region
 from . import selectors
 from .choices import CertificateState, Conclusion, EquipmentStatus, InspectionKind, InspectionState, RiskLevel
 from .filtersets import CertificateFilterSet, EquipmentFilterSet, PeriodicInspectionFilterSet
-from .models import CatalogEntry, CertificateItem, Equipment, OperatorCertificate
+from .models import CatalogEntry, CertificateItem, Equipment, OperatorCertificate, PeriodicInspection
 
 ANY = _("全部")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: field messages next to their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            # A hidden field (the version) shows no errors of its own: its message goes on top.
-            shown = name in form.fields and not form.fields[name].widget.is_hidden
-            for message in messages:
-                form.add_error(name if shown else None, message if shown else _field_prefixed(name, message))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _field_prefixed(name: str, message: str) -> str:
-    if name in ("__all__", "non_field_errors", "version"):
-        return message
-    label = _model_label(name)
-    return f"{label}：{message}" if label else message
-
-
-def _model_label(name: str) -> str:
-    for model in (Equipment, OperatorCertificate):
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            continue
-    return ""
 
 
 class DateInput(forms.DateInput):
@@ -112,6 +82,9 @@ EDITABLE_FIELDS = (
 
 class EquipmentForm(forms.Form):
     """Register (no instance) or edit (with instance and its version) one equipment."""
+
+    # Labels for service messages about fields this form does not show.
+    service_models = (Equipment,)
 
     def __init__(self, *args, user, equipment: Equipment | None = None, **kwargs):
         self.equipment = equipment
@@ -213,6 +186,9 @@ class EquipmentForm(forms.Form):
 class StatusChangeForm(forms.Form):
     """停用 / 恢复使用 / 报废: a reason (the service requires it) and the version read."""
 
+    # Labels for service messages about fields this form does not show.
+    service_models = (Equipment,)
+
     reason = forms.CharField(
         label=_("原因"),
         max_length=500,
@@ -224,6 +200,9 @@ class StatusChangeForm(forms.Form):
 
 class InspectionForm(forms.Form):
     """A periodic inspection record, for do_record_inspection."""
+
+    # Labels for service messages about fields this form does not show.
+    service_models = (PeriodicInspection, Equipment)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,6 +241,9 @@ CERTIFICATE_FORM_FIELDS = ("holder_name", "id_number", "item", "cert_no", "issue
 class CertificateForm(forms.Form):
     """Add or edit an operator certificate.  Someone who may not read the ID number may replace it
     but never sees it: left empty, it stays as it is."""
+
+    # Labels for service messages about fields this form does not show.
+    service_models = (OperatorCertificate,)
 
     holder_name = forms.CharField(label=_("持证人"), max_length=100)
     id_number = forms.CharField(label=_("身份证号"), max_length=32)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -25,8 +25,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.roles import Action
-from shuangfang.core.services import InvalidTransition, VersionConflict
-from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
+from shuangfang.core.forms import submit_to_service
 from shuangfang.core.views import list_response
 
 from . import ledger, selectors
@@ -37,7 +36,6 @@ from .forms import (
     ImportForm,
     InspectionForm,
     StatusChangeForm,
-    add_service_errors,
     certificate_filterset,
     equipment_filterset,
     inspection_filterset,
@@ -246,22 +244,17 @@ def equipment_status(request, pk: int, action: str):
     form = _status_form(action, request.POST)
     status = 400
     if form.is_valid():
-        try:
-            do_change_equipment_status(
+        changed, status = submit_to_service(
+            form,
+            lambda: do_change_equipment_status(
                 actor=request.user,
                 equipment=equipment,
                 action=action,
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except ServicePermissionDenied as denied:
-            raise PermissionDenied(denied.message)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (VersionConflict, InvalidTransition) as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        else:
+            ),
+        )
+        if changed:
             messages.success(request, _("已%(action)s。") % {"action": STATUS_ACTION_LABELS[action]})
             return redirect("equipment:detail", pk=equipment.pk)
     if status == 409 and equipment.status not in STATUS_TRANSITIONS[action][0]:
@@ -284,13 +277,10 @@ def equipment_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                equipment = do_register_equipment(actor=request.user, data=form.service_data())
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            equipment, status = submit_to_service(
+                form, lambda: do_register_equipment(actor=request.user, data=form.service_data())
+            )
+            if equipment:
                 messages.success(request, _("设备 %(code)s 已登记。") % {"code": equipment.code})
                 return redirect("equipment:detail", pk=equipment.pk)
     return render(request, "equipment/form.html", {"form": form, "equipment": None}, status=status)
@@ -307,16 +297,13 @@ def equipment_edit(request, pk: int):
         status = 400
         if form.is_valid():
             changes, version = form.service_changes()
-            try:
-                do_update_equipment(actor=request.user, equipment=equipment, changes=changes, expected_version=version)
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except VersionConflict as conflict:
-                form.add_error(None, conflict.message)
-                status = 409
-            else:
+            updated, status = submit_to_service(
+                form,
+                lambda: do_update_equipment(
+                    actor=request.user, equipment=equipment, changes=changes, expected_version=version
+                ),
+            )
+            if updated:
                 messages.success(request, _("已保存。") if changes else _("没有修改。"))
                 return redirect("equipment:detail", pk=equipment.pk)
     context = {"form": form, "equipment": equipment, "conflict": status == 409}
@@ -336,13 +323,10 @@ def inspection_create(request, pk: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                inspection = do_record_inspection(actor=request.user, equipment=equipment, data=form.service_data())
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            inspection, status = submit_to_service(
+                form, lambda: do_record_inspection(actor=request.user, equipment=equipment, data=form.service_data())
+            )
+            if inspection:
                 if inspection.next_due_on:
                     message = _("检验记录已保存，下次检验日期 %(due)s（%(rule)s）。") % {
                         "due": inspection.next_due_on.isoformat(),
@@ -402,13 +386,10 @@ def certificate_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                do_add_certificate(actor=request.user, data=form.service_data())
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            certificate, status = submit_to_service(
+                form, lambda: do_add_certificate(actor=request.user, data=form.service_data())
+            )
+            if certificate:
                 messages.success(request, _("作业人员证已添加。"))
                 return redirect("equipment:certificate-list")
     return render(request, "equipment/certificate_form.html", {"form": form, "certificate": None}, status=status)
@@ -425,18 +406,13 @@ def certificate_edit(request, pk: int):
         status = 400
         if form.is_valid():
             changes, version = form.service_changes()
-            try:
-                do_update_certificate(
+            updated, status = submit_to_service(
+                form,
+                lambda: do_update_certificate(
                     actor=request.user, certificate=certificate, changes=changes, expected_version=version
-                )
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except VersionConflict as conflict:
-                form.add_error(None, conflict.message)
-                status = 409
-            else:
+                ),
+            )
+            if updated:
                 messages.success(request, _("已保存。") if changes else _("没有修改。"))
                 return redirect("equipment:certificate-list")
     context = {"form": form, "certificate": certificate, "conflict": status == 409}
@@ -510,24 +486,21 @@ def ledger_import(request):
         status = 400
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
-            try:
-                result = ledger.import_ledger(
+            result, status = submit_to_service(
+                form,
+                lambda: ledger.import_ledger(
                     actor=request.user, uploaded=uploaded, dry_run=form.cleaned_data["dry_run"]
+                ),
+            )
+            if result and result.errors:
+                status = 400
+                uploaded.seek(0)
+                context["errors"] = _import_problems(result.errors)
+                context["report_token"] = _store_error_report(
+                    request.user, ledger.error_report_file(uploaded, result.errors)
                 )
-            except ServicePermissionDenied as denied:
-                raise PermissionDenied(denied.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if result.errors:
-                    uploaded.seek(0)
-                    context["errors"] = _import_problems(result.errors)
-                    context["report_token"] = _store_error_report(
-                        request.user, ledger.error_report_file(uploaded, result.errors)
-                    )
-                else:
-                    status = 200
-                    context["result"] = result
+            elif result:
+                context["result"] = result
     return render(request, "equipment/import.html", context, status=status)
 
 

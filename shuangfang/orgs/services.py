@@ -62,7 +62,7 @@ def _validate(organization: Organization, actor: User | None) -> None:
         raise ValidationError(errors)
 
 
-def _check_may_create(actor: User, kind: str) -> None:
+def check_may_create_organization(actor: User, kind: str) -> None:
     if kind in PUBLIC_BODY_KINDS:
         if not actor.may(Action.CREATE_PUBLIC_BODY):
             raise PermissionDenied(_("只有系统管理员能新建监管部门和检验机构。"))
@@ -75,7 +75,7 @@ def do_create_organization(*, actor: User | None, data: dict) -> Organization:
     if kind not in OrganizationKind.values:
         raise ValidationError({"kind": _("未知的单位类型。")})
     if actor is not None:
-        _check_may_create(actor, kind)
+        check_may_create_organization(actor, kind)
     organization = Organization(**{field: data[field] for field in ORGANIZATION_FIELDS if field in data})
     organization.kind = kind
     _validate(organization, actor)
@@ -91,7 +91,7 @@ def do_create_organization(*, actor: User | None, data: dict) -> Organization:
     return organization
 
 
-def _check_may_change(actor: User, organization: Organization) -> None:
+def check_may_change_organization(actor: User, organization: Organization) -> None:
     """Its own admins keep an organization's facts; the system administrator those of public bodies;
     a regulator (or the system administrator) those of the units it may see."""
     own = organization.pk == actor.organization_id and actor.may(Action.MANAGE_OWN_ORGANIZATION)
@@ -120,7 +120,7 @@ def _check_may_move(actor: User, organization: Organization, changes: dict) -> N
 def do_update_organization(
     *, actor: User, organization: Organization, changes: dict, expected_version: int | None
 ) -> Organization:
-    _check_may_change(actor, organization)
+    check_may_change_organization(actor, organization)
     unknown = set(changes) - set(ORGANIZATION_FIELDS) - {"is_active"}
     if "kind" in changes and changes["kind"] != organization.kind:
         unknown.add("kind")

@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,17 +11,23 @@ from django.utils.translation import gettext as _
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
 from shuangfang.core.dashboard import equipment_list_url
+from shuangfang.core.forms import submit_to_service
 from shuangfang.core.navigation import USER_PAGE_ROLES
 from shuangfang.core.scoping import ScopeKind, scope_of
-from shuangfang.core.services import PermissionDenied, VersionConflict
-from shuangfang.core.views import add_service_errors, list_response, login_required, paginate
+from shuangfang.core.services import permitted
+from shuangfang.core.views import list_response, login_required, paginate
 from shuangfang.equipment.models import Equipment
 
 from .choices import EQUIPMENT_OWNING_KINDS, PUBLIC_BODY_KINDS, OrganizationKind
 from .filtersets import OrganizationFilterSet
 from .forms import OrganizationFilterForm, OrganizationForm
 from .models import Organization
-from .services import _check_may_change, _check_may_create, do_create_organization, do_update_organization
+from .services import (
+    check_may_change_organization,
+    check_may_create_organization,
+    do_create_organization,
+    do_update_organization,
+)
 
 ORGANIZATIONS_PER_PAGE = 50
 # The units a regulator supervises first; the public bodies every user can see after them.
@@ -42,20 +47,11 @@ USERS_SHOWN = 100
 
 
 def may_create(actor, kind: str) -> bool:
-    """Asked of the organization service itself, so that the page offers exactly what it allows."""
-    try:
-        _check_may_create(actor, kind)
-    except PermissionDenied:
-        return False
-    return True
+    return permitted(check_may_create_organization, actor, kind)
 
 
 def may_change(actor, organization: Organization) -> bool:
-    try:
-        _check_may_change(actor, organization)
-    except PermissionDenied:
-        return False
-    return True
+    return permitted(check_may_change_organization, actor, organization)
 
 
 @login_required
@@ -142,13 +138,10 @@ def organization_create(request):
         initial={"kind": OrganizationKind.USE_UNIT},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            organization = do_create_organization(actor=actor, data=form.data_for_service())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as denied:
-            raise Forbidden(denied.message) from denied
-        else:
+        organization, _status = submit_to_service(
+            form, lambda: do_create_organization(actor=actor, data=form.data_for_service())
+        )
+        if organization:
             messages.success(request, _("已新建单位 %(name)s。") % {"name": organization.name})
             return redirect("orgs:detail", pk=organization.pk)
     context = {"form": form, "organization": None}
@@ -167,26 +160,21 @@ def organization_edit(request, pk: int):
         region_prefix=_region_prefix_for_picker(actor, organization.kind),
         with_jurisdiction=actor.may(Action.CREATE_PUBLIC_BODY),
     )
-    status, conflict = 200, ""
+    status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            try:
-                do_update_organization(
+            updated, status = submit_to_service(
+                form,
+                lambda: do_update_organization(
                     actor=actor,
                     organization=organization,
                     changes=form.data_for_service(),
                     expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except VersionConflict as stale:
-                status, conflict = 409, stale.message
-            except PermissionDenied as denied:
-                raise Forbidden(denied.message) from denied
-            else:
+                ),
+            )
+            if updated:
                 messages.success(request, _("已保存。"))
                 return redirect("orgs:detail", pk=organization.pk)
-        if form.errors:
-            status = 400
-    context = {"form": form, "organization": organization, "conflict": conflict}
+    context = {"form": form, "organization": organization, "conflict": status == 409}
     return render(request, "orgs/organization_form.html", context, status=status)

@@ -1,0 +1,57 @@
+"""How a web form hands its values to a service and shows what the service said.
+
+Forms only parse types; the service validates.  So the form accepts exactly what the API accepts,
+and the messages a user sees in the browser are the ones an API client gets.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+
+from .services import InvalidTransition, VersionConflict
+from .services import PermissionDenied as ServicePermissionDenied
+
+Result = TypeVar("Result")
+
+NON_FIELD_NAMES = ("__all__", "non_field_errors", "version")
+
+
+def _label(form: forms.Form, name: str) -> str:
+    for model in getattr(form, "service_models", ()):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return ""
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Field messages next to their fields; the rest on top, named by the field's label when the form
+    does not show that field (a hidden field such as the version shows no errors of its own)."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, messages in error.message_dict.items():
+        shown = name in form.fields and not form.fields[name].widget.is_hidden
+        label = "" if shown or name in NON_FIELD_NAMES else _label(form, name)
+        for message in messages:
+            form.add_error(name if shown else None, f"{label}：{message}" if label else message)
+
+
+def submit_to_service(form: forms.Form, call: Callable[[], Result]) -> tuple[Result | None, int]:
+    """Call the service with a valid form's values.  Returns (result, 200), or (None, status) with the
+    service's refusal on the form: 400 for invalid values, 409 for a stale version or an action the
+    current state does not allow.  A role the service refuses is Django's 403."""
+    try:
+        return call(), 200
+    except ServicePermissionDenied as denied:
+        raise PermissionDenied(denied.message) from denied
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 400
+    except (VersionConflict, InvalidTransition) as conflict:
+        form.add_error(None, conflict.message)
+        return None, 409
