@@ -13,6 +13,13 @@ from shuangfang.equipment.api.views import (
     PeriodicInspectionViewSet,
 )
 from shuangfang.orgs.api.views import IndustryViewSet, OrganizationViewSet, RegionViewSet
+from shuangfang.risks.api.views import (
+    RiskMethodView,
+    RiskPointViewSet,
+    RiskTemplateViewSet,
+    RiskViewSet,
+    SitePlanViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", RegionViewSet, basename="region")
@@ -25,10 +32,15 @@ router.register("equipment", EquipmentViewSet, basename="equipment")
 router.register("periodic-inspections", PeriodicInspectionViewSet, basename="periodic-inspection")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("risks", RiskViewSet, basename="risk")
+router.register("risk-points", RiskPointViewSet, basename="risk-point")
+router.register("site-plans", SitePlanViewSet, basename="site-plan")
+router.register("risk-templates", RiskTemplateViewSet, basename="risk-template")
 router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("risk-methods/", RiskMethodView.as_view(), name="api-risk-methods"),
     path("", include(router.urls)),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shuangfang.core",
     "shuangfang.orgs",
     "shuangfang.equipment",
+    "shuangfang.risks",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"RiskLevelEnum": "shuangfang.equipment.choices.RiskLevel"},
 }
 
 # Background work and schedules: Huey on SQLite by default, on Redis when REDIS_URL is set.

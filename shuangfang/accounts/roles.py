@@ -48,6 +48,7 @@ class Action(models.TextChoices):
 
     MANAGE_EQUIPMENT = "manage_equipment", _("登记和维护设备")
     RECORD_INSPECTION = "record_inspection", _("录入定期检验")
+    MANAGE_RISKS = "manage_risks", _("辨识和评价风险")
     MANAGE_CERTIFICATES = "manage_certificates", _("维护作业人员证")
     UPLOAD_ATTACHMENT = "upload_attachment", _("上传附件")
     CREATE_USE_UNIT = "create_use_unit", _("新建使用单位")
@@ -64,6 +65,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # The agency records its inspection; a unit may enter the report it received.
     Action.RECORD_INSPECTION: AGENCY_ROLES | UNIT_MANAGERS,
     Action.MANAGE_CERTIFICATES: UNIT_MANAGERS,
+    # Order 74: the unit's principal, safety director and safety officers identify and grade its risks.
+    Action.MANAGE_RISKS: UNIT_MANAGERS,
     Action.UPLOAD_ATTACHMENT: UNIT_MANAGERS | REGULATOR_WRITERS | AGENCY_ROLES | {Role.OPERATOR},
     Action.CREATE_USE_UNIT: REGULATOR_WRITERS,
     Action.CREATE_PUBLIC_BODY: frozenset({Role.SYSTEM_ADMIN}),

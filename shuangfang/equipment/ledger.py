@@ -10,7 +10,6 @@ not at all, and a hundred-thousand-row file never sits in Python memory as parse
 import contextlib
 import io
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections import defaultdict
@@ -29,6 +28,7 @@ from shuangfang.accounts.roles import Action
 from shuangfang.core.events import record_event
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied
+from shuangfang.core.xlsx import DATE_FORMAT, FORMULA_TRIGGERS, HEADER_STYLE, output_file, write_cells
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import InvalidUSCC, validate_uscc
@@ -62,7 +62,6 @@ LAST_EXCEL_SERIAL = 2958465  # 9999-12-31
 # Excel keeps 15 significant digits: a longer number typed into a general cell has lost its tail.
 EXACT_DIGITS_LIMIT = 10**15
 # A text starting with one of these is taken by spreadsheet programs as a formula (CWE-1236).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 # The ledger is a data format, and Chinese is its language whatever language the user reads the pages in: the
 # headers, the status and yes/no cells of the template, the export and the import are the Chinese texts, so that an
@@ -960,14 +959,7 @@ def import_ledger(*, actor, uploaded, dry_run: bool = False) -> ImportResult:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _output_file():
-    # Handed to the caller, who closes it (FileResponse does); it disappears from disk when closed.
-    return tempfile.TemporaryFile()  # noqa: SIM115
-
-
-HEADER_STYLE = {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
 REQUIRED_FILL, OPTIONAL_FILL, READ_ONLY_FILL, ERROR_FILL = "#F8CBAD", "#DDEBF7", "#E7E6E6", "#FF9999"
-DATE_FORMAT = "yyyy-mm-dd"
 LAST_ROW = 1_048_575
 
 
@@ -1061,7 +1053,7 @@ def _write_instructions(workbook, actor) -> None:
 def template_file(*, actor):
     """The import template: the data sheet with headers, comments and drop-downs, the instructions
     and, hidden, the registrable catalog codes the category drop-down lists."""
-    output = _output_file()
+    output = output_file()
     workbook = xlsxwriter.Workbook(output)
     sheet = workbook.add_worksheet(DATA_SHEET)
     for index, column in enumerate(COLUMNS):
@@ -1171,7 +1163,7 @@ def error_report_file(uploaded, errors: list[RowError]):
     """The uploaded rows copied into a new workbook, the cells in error filled red and a last
     column “错误说明” saying what is wrong, so that the user can fix the file and upload it again.
     A second sheet lists every error, including those about the file as a whole."""
-    output = _output_file()
+    output = output_file()
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
     formats = _ReportFormats(workbook)
     errors_by_row: dict[int, list[RowError]] = defaultdict(list)
@@ -1274,11 +1266,6 @@ EXPORT_VALUES = (
 )
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet program would run as a formula gets a leading apostrophe (CWE-1236)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
 CROWDED_INDEX = EXPORT_VALUES.index("crowded_place")
 STATUS_INDEX = EXPORT_VALUES.index("status")
 
@@ -1299,7 +1286,7 @@ def export_file(queryset, *, actor):
     if "inspection_state_value" not in queryset.query.annotations:
         queryset = queryset.with_inspection_state()
     rows = queryset.order_by("pk").values_list(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    output = _output_file()
+    output = output_file()
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
     sheet = workbook.add_worksheet(DATA_SHEET)
     date_format = workbook.add_format({"num_format": DATE_FORMAT})
@@ -1312,15 +1299,7 @@ def export_file(queryset, *, actor):
     state_labels = _ledger_labels(InspectionState.choices)
     risk_labels = _ledger_labels(RiskLevel.choices)
     for row_index, values in enumerate(rows, start=1):
-        for column_index, cell in enumerate(_export_cells(values, state_labels, risk_labels)):
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, date):
-                sheet.write_datetime(row_index, column_index, cell, date_format)
-            elif isinstance(cell, int) and not isinstance(cell, bool):
-                sheet.write_number(row_index, column_index, cell)
-            else:
-                sheet.write_string(row_index, column_index, neutralise(str(cell)))
+        write_cells(sheet, row_index, _export_cells(values, state_labels, risk_labels), date_format)
     workbook.close()
     output.seek(0)
     return output

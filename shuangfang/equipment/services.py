@@ -26,9 +26,10 @@ from shuangfang.core.services import (
 )
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization
+from shuangfang.risks.services import flag_for_reassessment
 
 from . import rules
-from .choices import FAILING_CONCLUSIONS, EquipmentStatus
+from .choices import FAILING_CONCLUSIONS, Conclusion, EquipmentStatus
 from .models import NEXT_DUE_FROM_REPORT, Equipment, OperatorCertificate, PeriodicInspection
 from .validation import CatalogFacts, equipment_field_errors, normalise_code
 
@@ -277,6 +278,12 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
         # A report older than the latest one on file is history: it does not move the dates back.
         if equipment.last_inspected_on is None or inspected_on >= equipment.last_inspected_on:
             diff = apply_changes(equipment, {"last_inspected_on": inspected_on, "inspection_due_on": next_due_on})
+        flagged = 0
+        if conclusion in FAILING_CONCLUSIONS:
+            # A failed periodic inspection puts the equipment's risk grading in doubt: reassess it.
+            flagged = flag_for_reassessment(
+                equipment_id=equipment.pk, reason=_("定期检验结论为%(c)s") % {"c": Conclusion(conclusion).label}
+            )
         record_event(
             "periodic_inspection.recorded",
             actor=actor,
@@ -290,6 +297,7 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
                 "next_due_on": next_due_on,
                 "agency": agency.pk if agency else None,
                 "equipment_changes": display_diff(equipment, diff),
+                "risks_flagged_for_reassessment": flagged,
             },
         )
     return inspection

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
+from shuangfang.core import xlsx
 from shuangfang.core.models import Event
 from shuangfang.core.testing import CastTestCase, make_equipment, make_organization
 from shuangfang.equipment import ledger
@@ -620,9 +621,9 @@ class ExportTests(LedgerTestCase):
         row = next(row for row in self.export(self.owner)[1:] if row[0] == "FORMULA01")
         self.assertEqual(row[FIELDS.index("name")], '\'=HYPERLINK("http://example.com","点击")')
         self.assertEqual(row[FIELDS.index("site")], "'@SUM(1)")
-        self.assertEqual(ledger.neutralise("-1+2"), "'-1+2")
-        self.assertEqual(ledger.neutralise("\tx"), "'\tx")
-        self.assertEqual(ledger.neutralise("普通名称"), "普通名称")
+        self.assertEqual(xlsx.neutralise("-1+2"), "'-1+2")
+        self.assertEqual(xlsx.neutralise("\tx"), "'\tx")
+        self.assertEqual(xlsx.neutralise("普通名称"), "普通名称")
 
     def test_export_round_trips_through_import(self):
         formula = make_equipment(self.unit_a, "FORMULA02", name="=1+1", crowded_place=True, design_life_years=20)
