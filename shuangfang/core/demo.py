@@ -822,7 +822,7 @@ class DemoResult:
 
 # Keys of DemoResult.counts that are table rows (the rest are breakdowns of them).
 ROW_COUNT_KEYS = ("regulators", "agencies", "maintenance_units", "use_units", "users", "equipment", "inspections",
-                  "certificates")  # fmt: skip
+                  "certificates", "risks")  # fmt: skip
 
 COUNT_LABELS = {
     "regulators": "监管部门",
@@ -843,6 +843,7 @@ COUNT_LABELS = {
     "certificates": "作业人员证",
     "certificates_expiring": "  90日内到期",
     "certificates_expired": "  已过期",
+    "risks": "安全风险（演示单位，按辨识模板）",
 }
 
 
@@ -1357,6 +1358,19 @@ class DemoGenerator:
         self.demo_users.update({user.username: user.pk for user in users})
         self.demo_user_names = {user.username: user.full_name for user in users}
 
+    # -- phase 6: the demo unit identifies its risks ------------------------------------------------------------------
+
+    def _identify_demo_unit_risks(self) -> None:
+        """The demo unit has applied the template library to its in-use equipment, as a unit does on its first day;
+        every other unit has not yet, so the regulators' "no identified risks" list is realistic."""
+        from shuangfang.risks.services import do_apply_templates
+
+        principal = User.objects.get(username="unit_principal")
+        equipment = list(Equipment.objects.filter(organization=self.demo_unit, status=EquipmentStatus.IN_USE))
+        if equipment:
+            self.counts["risks"] += len(do_apply_templates(actor=principal, equipment=equipment))
+        self.progress.say(_("演示单位安全风险 %(count)s 项") % {"count": self.counts["risks"]})
+
     # -- phase 5: equipment, inspections, certificates ---------------------------------------------------------------
 
     def _next_due(
@@ -1703,6 +1717,7 @@ class DemoGenerator:
             self._create_use_units()
             self._create_demo_accounts()
             self._create_equipment()
+            self._identify_demo_unit_risks()
             counts = {key: self.counts[key] for key in COUNT_LABELS}
             record_event(
                 "demo.generated",

@@ -225,10 +225,12 @@ class DemoProvinceTests(TestCase):
             self.assertIn(certificate.item.equipment_category[0], owned, certificate.item_id)
         self.assertTrue(OperatorCertificate.objects.filter(expires_on__lt=TODAY).exists())
 
-    def test_one_event_summarises_the_generation(self):
-        events = Event.objects.all()
-        self.assertEqual([event.type for event in events], ["demo.generated"])
-        self.assertEqual(events[0].data["counts"]["equipment"], 100)
+    def test_one_event_summarises_the_generation_after_the_demo_unit_identifies_its_risks(self):
+        events = list(Event.objects.all())
+        self.assertEqual([event.type for event in events], ["risk.templates_applied", "demo.generated"])
+        self.assertEqual(events[1].data["counts"]["equipment"], 100)
+        self.assertEqual(events[1].data["counts"]["risks"], len(events[0].data["risks"]))
+        self.assertGreater(events[1].data["counts"]["risks"], 0)
 
     def test_if_empty_on_a_filled_database_changes_nothing(self):
         before = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())
