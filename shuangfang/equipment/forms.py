@@ -140,6 +140,12 @@ class EquipmentForm(forms.Form):
         )
         if equipment is not None:
             fields["version"] = VersionField()
+            fields["modification"] = forms.CharField(
+                label=_("设备改造或重大修理"),
+                max_length=200,
+                required=False,
+                help_text=_("本次修改对应设备改造或重大修理时填写其内容；该设备的风险将标记为需重新评价。"),
+            )
         if equipment is None and scope.kind == ScopeKind.UNIT:
             # The region defaults to the unit's: show it chosen.
             self.initial.setdefault("region", user.organization.region_id)
@@ -172,7 +178,8 @@ class EquipmentForm(forms.Form):
         return data
 
     def service_changes(self) -> tuple[dict, int | None]:
-        """The changed fields for do_update_equipment, and the version the user read."""
+        """The changed fields for do_update_equipment, and the version the user read (the modification
+        text, if any, is `cleaned_data["modification"]`)."""
         changes = {}
         for name in EDITABLE_FIELDS:
             value = self.cleaned_data[name]

@@ -129,13 +129,18 @@ def do_register_equipment(*, actor: User, data: dict) -> Equipment:
     return equipment
 
 
-def do_update_equipment(*, actor: User, equipment: Equipment, changes: dict, expected_version: int | None) -> Equipment:
+def do_update_equipment(
+    *, actor: User, equipment: Equipment, changes: dict, expected_version: int | None, modification: str = ""
+) -> Equipment:
+    """Change the equipment's facts.  `modification` describes a 改造 or 重大修理 done to it (TSG 08 change
+    registration): its risks are then flagged for reassessment."""
     require(actor, Action.MANAGE_EQUIPMENT, _("您的角色不能修改设备。"))
     unknown = set(changes) - set(EQUIPMENT_FIELDS)
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
     if "code" in changes:
         changes["code"] = normalise_code(changes["code"])
+    modification = (modification or "").strip()
     with transaction.atomic():
         equipment = lock_for_update(equipment)
         check_version(equipment, expected_version)
@@ -144,9 +149,21 @@ def do_update_equipment(*, actor: User, equipment: Equipment, changes: dict, exp
         _validate(equipment, actor)
         equipment.refresh_from_db(fields=list(changes))
         diff = apply_changes(equipment, changes)
-        if diff:
+        flagged = 0
+        if modification:
+            flagged = flag_for_reassessment(
+                equipment_id=equipment.pk, reason=_("设备改造或重大修理：%(what)s") % {"what": modification}
+            )
+        if diff or modification:
             record_event(
-                "equipment.updated", actor=actor, obj=equipment, data={"changes": display_diff(equipment, diff)}
+                "equipment.updated",
+                actor=actor,
+                obj=equipment,
+                data={
+                    "changes": display_diff(equipment, diff),
+                    "modification": modification,
+                    "risks_flagged_for_reassessment": flagged,
+                },
             )
     return equipment
 

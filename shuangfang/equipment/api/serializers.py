@@ -35,6 +35,13 @@ class EquipmentSerializer(VersionedUpdateSerializer):
     inspection_agency = ScopedPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
+    modification = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="本次修改所对应的设备改造或重大修理（填写后，该设备的风险标记为需重新评价）",
+    )
     inspection_state = serializers.ChoiceField(choices=InspectionState.choices, read_only=True)
 
     class Meta:
@@ -63,6 +70,7 @@ class EquipmentSerializer(VersionedUpdateSerializer):
             "risk_level",
             "open_hazards",
             "open_major_hazards",
+            "modification",
             "version",
         ]
         read_only_fields = ["status", "risk_level", "open_hazards", "open_major_hazards"]

@@ -74,14 +74,21 @@ class EquipmentViewSet(ScopedModelViewSet):
         return super().get_queryset().with_inspection_state(timezone.localdate())
 
     def perform_create(self, serializer):
-        serializer.instance = do_register_equipment(actor=self.request.user, data=dict(serializer.validated_data))
+        data = dict(serializer.validated_data)
+        data.pop("modification", None)
+        serializer.instance = do_register_equipment(actor=self.request.user, data=data)
 
     def perform_update(self, serializer):
         changes, version = _split_version(serializer)
         if changes.get("organization") == serializer.instance.organization:
             changes.pop("organization")
+        modification = changes.pop("modification", "")
         serializer.instance = do_update_equipment(
-            actor=self.request.user, equipment=serializer.instance, changes=changes, expected_version=version
+            actor=self.request.user,
+            equipment=serializer.instance,
+            changes=changes,
+            expected_version=version,
+            modification=modification,
         )
 
     def _status_action(self, request, name):
