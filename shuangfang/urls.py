@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("shuangfang.accounts.urls")),
     path("organizations/", include("shuangfang.orgs.urls")),
     path("equipment/", include("shuangfang.equipment.urls")),
+    path("risks/", include("shuangfang.risks.urls")),
     path("q/", include("shuangfang.equipment.public_urls")),
     path("api/v1/", include("shuangfang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

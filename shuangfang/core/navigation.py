@@ -39,6 +39,7 @@ MENU = [
     NavItem(_("设备台账"), "equipment:list", BUSINESS | {ScopeKind.PLATFORM}, frozenset()),
     NavItem(pgettext_lazy("section", "定期检验"), "equipment:inspection-list", BUSINESS),
     NavItem(_("作业人员证"), "equipment:certificate-list", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
+    NavItem(_("风险分级管控"), "risks:list", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
     NavItem(
         pgettext_lazy("section", "单位"),
         "orgs:list",

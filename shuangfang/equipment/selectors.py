@@ -18,6 +18,8 @@ from shuangfang.core.models import Event
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization, Region
+from shuangfang.risks.models import Risk
+from shuangfang.risks.rules import level_rank
 
 from .choices import CatalogLevel
 from .models import CatalogEntry, Equipment, OperatorCertificate, PeriodicInspection
@@ -241,6 +243,23 @@ def relevant_certificates(user, equipment: Equipment) -> list[OperatorCertificat
             organization_id=equipment.organization_id, item__equipment_category__in=[category, ""]
         )
     )
+
+
+# Risks ---------------------------------------------------------------------------------------------------------------
+
+
+def equipment_risks(user, equipment: Equipment) -> list | None:
+    """The equipment's active risks, highest level first.
+
+    None when the user's side holds no risk rows of the unit (an inspection agency), so that the page says
+    nothing rather than "none identified"."""
+    if scope_of(user).kind == ScopeKind.AGENCY:
+        return None
+    risks = list(
+        Risk.objects.visible_to(user).filter(equipment_id=equipment.pk, is_active=True).select_related("owner")
+    )
+    risks.sort(key=lambda risk: (-level_rank(risk.level), risk.pk))
+    return risks
 
 
 # Choices for the forms -----------------------------------------------------------------------------------------------

@@ -149,22 +149,14 @@ def do_update_equipment(
         _validate(equipment, actor)
         equipment.refresh_from_db(fields=list(changes))
         diff = apply_changes(equipment, changes)
-        flagged = 0
+        data = {"changes": display_diff(equipment, diff)}
         if modification:
-            flagged = flag_for_reassessment(
+            data["modification"] = modification
+            data["risks_flagged_for_reassessment"] = flag_for_reassessment(
                 equipment_id=equipment.pk, reason=_("设备改造或重大修理：%(what)s") % {"what": modification}
             )
         if diff or modification:
-            record_event(
-                "equipment.updated",
-                actor=actor,
-                obj=equipment,
-                data={
-                    "changes": display_diff(equipment, diff),
-                    "modification": modification,
-                    "risks_flagged_for_reassessment": flagged,
-                },
-            )
+            record_event("equipment.updated", actor=actor, obj=equipment, data=data)
     return equipment
 
 

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuangfang.accounts.roles import Action
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.views import list_response
+from shuangfang.risks.choices import ControlLevel
+from shuangfang.risks.views import equipment_card_url
 
 from . import ledger, selectors
 from .choices import CertificateState, Conclusion, EquipmentStatus, InspectionState, RiskLevel
@@ -212,6 +214,10 @@ def _file_context(request, equipment: Equipment, *, status_forms=None, open_acti
     for certificate in certificates or []:
         certificate.state_badge = Badge(certificate.state_label, certificate.state_color)
     _decorate_equipment([equipment])
+    risks = selectors.equipment_risks(user, equipment)
+    for risk in risks or []:
+        risk.level_badge = _badge(RiskLevel, risk.level)
+        risk.control_level_label = ControlLevel(risk.control_level).label
     public_url = _public_url(request, equipment)
     return {
         "equipment": equipment,
@@ -225,6 +231,9 @@ def _file_context(request, equipment: Equipment, *, status_forms=None, open_acti
         "may_record": user.may(Action.RECORD_INSPECTION),
         "status_actions": actions,
         "open_action": open_action,
+        "risks": risks,
+        "may_manage_risks": user.may(Action.MANAGE_RISKS) and equipment.status == EquipmentStatus.IN_USE,
+        "risk_card_url": equipment_card_url(equipment.pk),
     }
 
 
@@ -300,11 +309,16 @@ def equipment_edit(request, pk: int):
             updated, status = submit_to_service(
                 form,
                 lambda: do_update_equipment(
-                    actor=request.user, equipment=equipment, changes=changes, expected_version=version
+                    actor=request.user,
+                    equipment=equipment,
+                    changes=changes,
+                    expected_version=version,
+                    modification=form.cleaned_data["modification"],
                 ),
             )
             if updated:
-                messages.success(request, _("已保存。") if changes else _("没有修改。"))
+                changed = changes or form.cleaned_data["modification"]
+                messages.success(request, _("已保存。") if changed else _("没有修改。"))
                 return redirect("equipment:detail", pk=equipment.pk)
     context = {"form": form, "equipment": equipment, "conflict": status == 409}
     return render(request, "equipment/form.html", context, status=status)

@@ -38,7 +38,7 @@ def _headers() -> list[tuple[str, int]]:
         (_("管控层级"), 10),
         (_("责任人"), 10),
         *[(str(label), 30) for label in MeasureKind.labels],
-        (_("应急处置"), 30),
+        (_("应急处置措施"), 30),  # the on-the-spot actions; the emergency measures have their own column above
         (_("评价日期"), 12),
         (_("下次评审日期"), 12),
         (_("备注"), 24),

@@ -19,6 +19,7 @@ class RiskFilterSet(django_filters.FilterSet):
     control_level = django_filters.ChoiceFilter(choices=ControlLevel.choices, label=_("管控层级"))
     needs_reassessment = django_filters.BooleanFilter(label=_("需重新评价"))
     graded_below_minimum = django_filters.BooleanFilter(label=_("低于模板最低等级"))
+    is_active = django_filters.BooleanFilter(label=_("有效"))
     review_due = django_filters.BooleanFilter(method="filter_review_due", label=_("已到评审日期"))
     q = django_filters.CharFilter(method="search", label=_("风险名称、危险源或风险点"))
 

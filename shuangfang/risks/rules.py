@@ -571,9 +571,7 @@ LS_VARIANT_B = replace(
     },
 )
 
-PROFILES: Mapping[str, ProvinceProfile] = MappingProxyType(
-    {SHANXI.code: SHANXI, LS_VARIANT_B.code: LS_VARIANT_B}
-)
+PROFILES: Mapping[str, ProvinceProfile] = MappingProxyType({SHANXI.code: SHANXI, LS_VARIANT_B.code: LS_VARIANT_B})
 DEFAULT_PROFILE = SHANXI.code
 
 

@@ -14,7 +14,9 @@ from .models import Risk
 
 def level_counts(risks) -> dict[str, int]:
     """Active risks by level, every level present (zero when none), in one query."""
-    counts = dict(risks.filter(is_active=True).values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    # order_by(): an ordered queryset would add its ordering columns to the GROUP BY and split the counts.
+    grouped = risks.filter(is_active=True).order_by().values_list("level").annotate(n=Count("id"))
+    counts = dict(grouped.values_list("level", "n"))
     return {level: counts.get(level, 0) for level in rules.LEVELS}
 
 

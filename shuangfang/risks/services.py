@@ -19,7 +19,7 @@ from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action, Role
 from shuangfang.core.events import record_event
 from shuangfang.core.models import Attachment
-from shuangfang.core.services import PermissionDenied, check_version, lock_for_update
+from shuangfang.core.services import InvalidTransition, PermissionDenied, check_version, lock_for_update
 from shuangfang.equipment.choices import EquipmentStatus
 from shuangfang.equipment.models import Equipment
 
@@ -221,22 +221,31 @@ RISK_FIELDS = (
 )
 
 
-def do_create_risk(*, actor: User, point: RiskPoint, data: dict) -> Risk:
+def do_create_risk(
+    *, actor: User, point: RiskPoint | None = None, data: dict, equipment: Equipment | None = None
+) -> Risk:
+    """A risk of a risk point, or of an equipment: its risk point is then created with the risk, so that a refused
+    or invalid request leaves nothing behind."""
+    if (point is None) == (equipment is None):
+        raise TypeError("do_create_risk needs exactly one of point and equipment")
     _require(actor)
-    if point.organization_id != actor.organization_id:
+    subject = point if point is not None else equipment
+    if subject.organization_id != actor.organization_id:
         raise PermissionDenied(_("只能为本单位的风险点辨识风险。"))
     values = {field: data[field] for field in RISK_FIELDS if field in data}
     values["measures"] = _clean_measures(values.get("measures", []))
     risk = Risk(
-        organization_id=point.organization_id,
-        region_id=point.region_id,
+        organization_id=subject.organization_id,
+        region_id=subject.region_id,
         risk_point=point,
-        equipment_id=point.equipment_id,
+        equipment_id=point.equipment_id if point is not None else equipment.pk,
         reviewed_on=timezone.localdate(),
         **values,
     )
     _grade(risk, actor)
     with transaction.atomic():
+        if point is None:
+            risk.risk_point = point_for_equipment(equipment)
         risk.save()
         _keep_assessment(risk, actor, _("首次评价"))
         refresh_equipment_risk_levels([risk.equipment_id])
@@ -254,6 +263,7 @@ def do_update_risk(*, actor: User, risk: Risk, changes: dict, expected_version: 
         changes["measures"] = _clean_measures(changes["measures"])
     with transaction.atomic():
         risk = lock_for_update(risk)
+        _require_active(risk)
         check_version(risk, expected_version)
         before = _event_facts(risk)
         for field, value in changes.items():
@@ -296,6 +306,7 @@ def do_retire_risk(*, actor: User, risk: Risk, reason: str, expected_version: in
         raise ValidationError({"reason": _("请说明原因。")})
     with transaction.atomic():
         risk = lock_for_update(risk)
+        _require_active(risk)
         check_version(risk, expected_version)
         risk.is_active = False
         risk.version += 1
@@ -303,6 +314,12 @@ def do_retire_risk(*, actor: User, risk: Risk, reason: str, expected_version: in
         refresh_equipment_risk_levels([risk.equipment_id])
         record_event("risk.retired", actor=actor, obj=risk, data={"reason": reason})
     return risk
+
+
+def _require_active(risk: Risk) -> None:
+    # A retired risk is history: changing or retiring it again would rewrite what the unit once declared.
+    if not risk.is_active:
+        raise InvalidTransition(_("该风险已撤销，不能修改。"))
 
 
 def _keep_assessment(risk: Risk, actor: User, reason: str) -> None:
@@ -387,6 +404,8 @@ def do_apply_templates(
     queries does not grow with the number of equipment."""
     _require(actor)
     organization = _own_unit(actor)
+    # An equipment named twice is identified once.
+    equipment = list({item.pk: item for item in equipment}.values())
     if not equipment:
         raise ValidationError({"equipment": _("请选择设备。")})
     foreign = [item.code for item in equipment if item.organization_id != organization.pk]
@@ -409,7 +428,8 @@ def do_apply_templates(
             template.code
             for item in equipment
             for template in library.templates_for(item.category_id)
-            if rules.assess(template.method, template.factors, profile).level == "major"
+            if (template_codes is None or template.code in template_codes)
+            and rules.assess(template.method, template.factors, profile).level == "major"
         ]
         if needs_principal:
             raise ValidationError(

@@ -25,6 +25,8 @@ from shuangfang.core.models import Attachment, Event
 from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user
 from shuangfang.equipment.models import Equipment, OperatorCertificate, PeriodicInspection
 from shuangfang.orgs.models import Organization
+from shuangfang.risks.models import Risk, RiskPoint, SitePlan
+from shuangfang.risks.services import do_add_site_plan, do_create_risk, do_create_risk_point, point_for_equipment
 
 REFERENCE, SCOPED, FEED = "reference", "scoped", "feed"
 MISSING_PK = 987654321
@@ -49,6 +51,11 @@ MATRIX = {
     "periodic-inspections": Entry(SCOPED, PeriodicInspection, ("inspection_a",)),
     "certificates": Entry(SCOPED, OperatorCertificate, ("certificate_a",)),
     "attachments": Entry(SCOPED, Attachment, ("attachment_a",)),
+    "risks": Entry(SCOPED, Risk, ("risk_a", "site_risk_a")),
+    "risk-points": Entry(SCOPED, RiskPoint, ("risk_point_a", "site_point_a")),
+    "site-plans": Entry(SCOPED, SitePlan, ("site_plan_a",)),
+    # The template library is the same for everyone: reference data (its apply action is scoped by its body).
+    "risk-templates": Entry(REFERENCE),
     "events": Entry(FEED, Event),
 }
 
@@ -107,6 +114,23 @@ class UnitAObjectsMixin:
             size=1,
             uploaded_by=cls.owner,
         )
+        cls.site_plan_a = do_add_site_plan(actor=cls.owner, name="一号厂区", image=cls.attachment_a)
+        cls.risk_point_a = point_for_equipment(cls.equipment_a)
+        cls.site_point_a = do_create_risk_point(actor=cls.owner, data={"kind": "site", "name": "叉车作业区"})
+        low_risk = {
+            "title": "层门",
+            "hazard_source": "层门门锁失效",
+            "method": "ls",
+            "factors": {"L": 2, "S": 3},
+            "control_level": "post",
+            "owner": cls.owner,
+            "measures": [{"kind": "management", "text": "每日巡查层门", "check": True}],
+        }
+        cls.risk_a = do_create_risk(actor=cls.owner, point=cls.risk_point_a, data=low_risk)
+        cls.site_risk_a = do_create_risk(
+            actor=cls.owner, point=cls.site_point_a, data={**low_risk, "title": "车辆伤害"}
+        )
+        cls.equipment_a.refresh_from_db()
         record_event("test.unit_a", actor=cls.owner, obj=cls.equipment_a)
 
 
@@ -182,6 +206,10 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
                 {"equipment": self.equipment_a.pk, "inspected_on": "2026-01-05", "conclusion": "pass"},
             ),
             ("/api/v1/equipment/", {"organization": self.unit_a.pk, "code": "X0001", "category": "3110", "name": "x"}),
+            ("/api/v1/risks/", {**self.risk_body(), "equipment": self.equipment_a.pk}),
+            ("/api/v1/risks/", {**self.risk_body(), "risk_point_id": self.site_point_a.pk}),
+            ("/api/v1/risk-templates/apply/", {"equipment": [self.equipment_a.pk]}),
+            ("/api/v1/site-plans/", {"name": "平面图", "image": self.attachment_a.pk}),
             (
                 "/api/v1/users/",
                 {
@@ -196,6 +224,16 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
             for user in self.outsiders_of_unit_a():
                 with self.subTest(url=url, user=user.username):
                     self.assertEqual(self.api(user).post(url, body, format="json").status_code, 404)
+
+    def risk_body(self):
+        return {
+            "title": "层门",
+            "hazard_source": "层门门锁失效",
+            "method": "ls",
+            "factors": {"L": 2, "S": 3},
+            "control_level": "post",
+            "measures": [{"kind": "management", "text": "每日巡查层门", "check": True}],
+        }
 
     def anonymous_urls(self):
         """(method, url) for every route of the API: lists, details, their actions, and the plain views."""
@@ -388,6 +426,9 @@ class OpenApiTests(CastTestCase):
         "/api/v1/attachments/": {"post"},
         "/api/v1/attachments/{}/": {"get"},
         "/api/v1/events/": {"get"},
+        "/api/v1/risks/": {"get", "post"},
+        "/api/v1/risks/{}/": {"get", "patch", "put"},
+        "/api/v1/risks/export/": {"get"},
     }
 
     def test_schema_has_every_path_of_the_contract(self):
@@ -408,6 +449,13 @@ class OpenApiTests(CastTestCase):
         equipment = schema["components"]["schemas"]["Equipment"]["properties"]
         for name in ("inspection_state", "risk_level", "open_hazards", "open_major_hazards", "version", "region"):
             self.assertIn(name, equipment)
+        risk = schema["components"]["schemas"]["Risk"]["properties"]
+        contract_fields = (
+            "id organization equipment risk_point hazard_source accident_type method factors score level color "
+            "control_level owner measures reviewed_on next_review_on version"
+        )
+        for name in contract_fields.split():
+            self.assertIn(name, risk)
         self.assertEqual(
             set(schema["components"]["schemas"]["InspectionStateEnum"]["enum"]),
             {"valid", "due_soon", "overdue", "never_inspected"},

@@ -1,4 +1,6 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from shuangfang.accounts.models import User
 from shuangfang.core.api.fields import ScopedPrimaryKeyRelatedField
@@ -149,10 +151,25 @@ class RiskTemplateSerializer(serializers.Serializer):
     citation = serializers.CharField()
 
 
+class ScopedPrimaryKeyListField(serializers.ListField):
+    """A list of ids in a request body, resolved through the caller's scope in one query whatever its length: an id
+    the caller may not see is "not found" (404), as for one ScopedPrimaryKeyRelatedField."""
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(child=serializers.IntegerField(min_value=1), **kwargs)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))  # in the given order, repeats dropped
+        found = self.queryset.visible_to(self.context["request"].user).in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            raise NotFound(_("%(field)s %(id)s 不存在。") % {"field": self.field_name, "id": ", ".join(missing)})
+        return [found[pk] for pk in ids]
+
+
 class ApplyTemplatesSerializer(serializers.Serializer):
-    equipment = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(queryset=Equipment.objects.all()), allow_empty=False, max_length=5000
-    )
+    equipment = ScopedPrimaryKeyListField(queryset=Equipment.objects.all(), allow_empty=False, max_length=5000)
     templates = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
 
 

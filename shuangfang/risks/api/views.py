@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -21,7 +23,6 @@ from shuangfang.risks.services import (
     do_place_risk_point,
     do_retire_risk,
     do_update_risk,
-    point_for_equipment,
 )
 
 from .serializers import (
@@ -52,7 +53,9 @@ class RiskViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("risk_point")
-        if self.action == "list" and "is_active" not in self.request.query_params:
+        # The list, its export and its summary hold the current risks unless `is_active` asks otherwise; a retired
+        # risk is still found by its id, with its history.
+        if self.action in ("list", "export", "summary") and "is_active" not in self.request.query_params:
             queryset = queryset.filter(is_active=True)
         return queryset
 
@@ -63,10 +66,12 @@ class RiskViewSet(ScopedModelViewSet):
         point = data.pop("risk_point", None)
         equipment = data.pop("equipment", None)
         if point is None and equipment is None:
-            raise serializers.ValidationError({"risk_point_id": ["请指定风险点（risk_point_id）或设备（equipment）。"]})
-        if point is None:
-            point = point_for_equipment(equipment)
-        serializer.instance = do_create_risk(actor=self.request.user, point=point, data=data)
+            raise serializers.ValidationError(
+                {"risk_point_id": [_("请指定风险点（risk_point_id）或设备（equipment）。")]}
+            )
+        serializer.instance = do_create_risk(
+            actor=self.request.user, point=point, equipment=None if point is not None else equipment, data=data
+        )
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
@@ -74,7 +79,7 @@ class RiskViewSet(ScopedModelViewSet):
         reason = changes.pop("reason", "")
         for fixed in ("risk_point", "equipment"):
             if fixed in changes and changes[fixed] != getattr(serializer.instance, fixed):
-                raise serializers.ValidationError({fixed: ["风险所属的风险点和设备不能修改。"]})
+                raise serializers.ValidationError({fixed: [_("风险所属的风险点和设备不能修改。")]})
             changes.pop(fixed, None)
         if "measures" in changes:
             changes["measures"] = [dict(measure) for measure in changes["measures"]]
@@ -168,7 +173,9 @@ class SitePlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
         serializer.instance = do_add_site_plan(actor=self.request.user, name=data["name"], image=data["image"])
 
 
-@extend_schema(parameters=[OpenApiParameter("category", str, description="目录代码：只列适用于该类设备的模板")])
+@extend_schema(
+    parameters=[OpenApiParameter("category", str, description=gettext_lazy("目录代码：只列适用于该类设备的模板"))]
+)
 class RiskTemplateViewSet(viewsets.ViewSet):
     """The shipped library of typical risks by catalog code (危险源、后果、管控措施、最低等级)."""
 

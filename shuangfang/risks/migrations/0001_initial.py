@@ -6,135 +6,335 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('equipment', '0002_reference_data'),
-        ('orgs', '0002_reference_data'),
+        ("core", "0001_initial"),
+        ("equipment", "0002_reference_data"),
+        ("orgs", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Risk',
+            name="Risk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('template_code', models.CharField(blank=True, max_length=40, verbose_name='辨识模板')),
-                ('title', models.CharField(max_length=200, verbose_name='风险名称')),
-                ('hazard_source', models.TextField(verbose_name='危险源（危险有害因素）')),
-                ('consequence', models.TextField(blank=True, verbose_name='可能导致的事故及后果')),
-                ('accident_type', models.CharField(blank=True, max_length=2, verbose_name='事故类型（GB 6441）')),
-                ('identification_method', models.CharField(choices=[('scl', '安全检查表法（SCL）'), ('jha', '工作危害分析法（JHA）')], default='scl', max_length=8, verbose_name='辨识方法')),
-                ('method', models.CharField(choices=[('lec', '作业条件危险性分析法（LEC）'), ('ls', '风险矩阵法（LS）'), ('mes', 'MES 评价法')], max_length=8, verbose_name='评价方法')),
-                ('factors', models.JSONField(default=dict, verbose_name='评价因子')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='风险值')),
-                ('level', models.CharField(choices=[('major', '重大风险'), ('significant', '较大风险'), ('general', '一般风险'), ('low', '低风险')], db_index=True, max_length=16, verbose_name='风险等级')),
-                ('control_level', models.CharField(choices=[('company', '公司级'), ('department', '部门级'), ('workshop', '车间级'), ('team', '班组级'), ('post', '岗位级')], max_length=16, verbose_name='管控层级')),
-                ('measures', models.JSONField(default=list, verbose_name='管控措施')),
-                ('emergency_actions', models.TextField(blank=True, verbose_name='应急处置措施')),
-                ('minimum_level', models.CharField(blank=True, choices=[('major', '重大风险'), ('significant', '较大风险'), ('general', '一般风险'), ('low', '低风险')], max_length=16, verbose_name='最低风险等级')),
-                ('below_minimum_justification', models.TextField(blank=True, verbose_name='低于模板最低等级的理由')),
-                ('graded_below_minimum', models.BooleanField(db_index=True, default=False, verbose_name='低于模板最低等级')),
-                ('reviewed_on', models.DateField(verbose_name='评价日期')),
-                ('next_review_on', models.DateField(db_index=True, verbose_name='下次评审日期')),
-                ('needs_reassessment', models.BooleanField(default=False, verbose_name='需重新评价')),
-                ('reassessment_reason', models.CharField(blank=True, max_length=200, verbose_name='重新评价原因')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('equipment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='equipment.equipment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('region', models.ForeignKey(db_column='region_code', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("template_code", models.CharField(blank=True, max_length=40, verbose_name="辨识模板")),
+                ("title", models.CharField(max_length=200, verbose_name="风险名称")),
+                ("hazard_source", models.TextField(verbose_name="危险源（危险有害因素）")),
+                ("consequence", models.TextField(blank=True, verbose_name="可能导致的事故及后果")),
+                ("accident_type", models.CharField(blank=True, max_length=2, verbose_name="事故类型（GB 6441）")),
+                (
+                    "identification_method",
+                    models.CharField(
+                        choices=[("scl", "安全检查表法（SCL）"), ("jha", "工作危害分析法（JHA）")],
+                        default="scl",
+                        max_length=8,
+                        verbose_name="辨识方法",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("lec", "作业条件危险性分析法（LEC）"),
+                            ("ls", "风险矩阵法（LS）"),
+                            ("mes", "MES 评价法"),
+                        ],
+                        max_length=8,
+                        verbose_name="评价方法",
+                    ),
+                ),
+                ("factors", models.JSONField(default=dict, verbose_name="评价因子")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="风险值")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("major", "重大风险"),
+                            ("significant", "较大风险"),
+                            ("general", "一般风险"),
+                            ("low", "低风险"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                (
+                    "control_level",
+                    models.CharField(
+                        choices=[
+                            ("company", "公司级"),
+                            ("department", "部门级"),
+                            ("workshop", "车间级"),
+                            ("team", "班组级"),
+                            ("post", "岗位级"),
+                        ],
+                        max_length=16,
+                        verbose_name="管控层级",
+                    ),
+                ),
+                ("measures", models.JSONField(default=list, verbose_name="管控措施")),
+                ("emergency_actions", models.TextField(blank=True, verbose_name="应急处置措施")),
+                (
+                    "minimum_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("major", "重大风险"),
+                            ("significant", "较大风险"),
+                            ("general", "一般风险"),
+                            ("low", "低风险"),
+                        ],
+                        max_length=16,
+                        verbose_name="最低风险等级",
+                    ),
+                ),
+                ("below_minimum_justification", models.TextField(blank=True, verbose_name="低于模板最低等级的理由")),
+                (
+                    "graded_below_minimum",
+                    models.BooleanField(db_index=True, default=False, verbose_name="低于模板最低等级"),
+                ),
+                ("reviewed_on", models.DateField(verbose_name="评价日期")),
+                ("next_review_on", models.DateField(db_index=True, verbose_name="下次评审日期")),
+                ("needs_reassessment", models.BooleanField(default=False, verbose_name="需重新评价")),
+                ("reassessment_reason", models.CharField(blank=True, max_length=200, verbose_name="重新评价原因")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risks",
+                        to="equipment.equipment",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.organization"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        db_column="region_code",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全风险',
-                'verbose_name_plural': '安全风险',
-                'ordering': ['id'],
+                "verbose_name": "安全风险",
+                "verbose_name_plural": "安全风险",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskAssessment',
+            name="RiskAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('lec', '作业条件危险性分析法（LEC）'), ('ls', '风险矩阵法（LS）'), ('mes', 'MES 评价法')], max_length=8)),
-                ('factors', models.JSONField(default=dict)),
-                ('score', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('level', models.CharField(choices=[('major', '重大风险'), ('significant', '较大风险'), ('general', '一般风险'), ('low', '低风险')], max_length=16)),
-                ('control_level', models.CharField(choices=[('company', '公司级'), ('department', '部门级'), ('workshop', '车间级'), ('team', '班组级'), ('post', '岗位级')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='原因')),
-                ('assessed_at', models.DateTimeField(auto_now_add=True)),
-                ('assessed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('risk', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='risks.risk')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("lec", "作业条件危险性分析法（LEC）"),
+                            ("ls", "风险矩阵法（LS）"),
+                            ("mes", "MES 评价法"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("factors", models.JSONField(default=dict)),
+                ("score", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("major", "重大风险"),
+                            ("significant", "较大风险"),
+                            ("general", "一般风险"),
+                            ("low", "低风险"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "control_level",
+                    models.CharField(
+                        choices=[
+                            ("company", "公司级"),
+                            ("department", "部门级"),
+                            ("workshop", "车间级"),
+                            ("team", "班组级"),
+                            ("post", "岗位级"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="原因")),
+                ("assessed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="risks.risk"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '风险评价记录',
-                'verbose_name_plural': '风险评价记录',
-                'ordering': ['-assessed_at', '-id'],
+                "verbose_name": "风险评价记录",
+                "verbose_name_plural": "风险评价记录",
+                "ordering": ["-assessed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskPoint',
+            name="RiskPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('kind', models.CharField(choices=[('equipment', '设备设施'), ('site', '场所区域'), ('activity', '作业活动')], max_length=16, verbose_name='类型')),
-                ('name', models.CharField(max_length=200, verbose_name='风险点名称')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='区域位置')),
-                ('plan_x', models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True)),
-                ('plan_y', models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('equipment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risk_points', to='equipment.equipment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('region', models.ForeignKey(db_column='region_code', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("equipment", "设备设施"), ("site", "场所区域"), ("activity", "作业活动")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="风险点名称")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="区域位置")),
+                ("plan_x", models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True)),
+                ("plan_y", models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risk_points",
+                        to="equipment.equipment",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.organization"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        db_column="region_code",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '风险点',
-                'verbose_name_plural': '风险点',
-                'ordering': ['id'],
+                "verbose_name": "风险点",
+                "verbose_name_plural": "风险点",
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='risk',
-            name='risk_point',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='risks.riskpoint', verbose_name='风险点'),
+            model_name="risk",
+            name="risk_point",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="risks",
+                to="risks.riskpoint",
+                verbose_name="风险点",
+            ),
         ),
         migrations.CreateModel(
-            name='SitePlan',
+            name="SitePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.attachment', verbose_name='平面图')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('region', models.ForeignKey(db_column='region_code', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "image",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.attachment",
+                        verbose_name="平面图",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.organization"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        db_column="region_code",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '平面图',
-                'verbose_name_plural': '平面图',
-                'ordering': ['id'],
+                "verbose_name": "平面图",
+                "verbose_name_plural": "平面图",
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='riskpoint',
-            name='site_plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='points', to='risks.siteplan'),
+            model_name="riskpoint",
+            name="site_plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="points",
+                to="risks.siteplan",
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['region', 'level'], name='risk_region_level'),
+            model_name="risk",
+            index=models.Index(fields=["region", "level"], name="risk_region_level"),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['organization', 'level'], name='risk_org_level'),
+            model_name="risk",
+            index=models.Index(fields=["organization", "level"], name="risk_org_level"),
         ),
         migrations.AddConstraint(
-            model_name='riskpoint',
-            constraint=models.UniqueConstraint(condition=models.Q(('equipment__isnull', False)), fields=('equipment',), name='risk_point_one_per_equipment'),
+            model_name="riskpoint",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("equipment__isnull", False)),
+                fields=("equipment",),
+                name="risk_point_one_per_equipment",
+            ),
         ),
     ]
