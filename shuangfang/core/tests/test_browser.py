@@ -226,9 +226,9 @@ def test_safety_officer_suspends_and_resumes_overdue_equipment(open_tab):
     page.select_option('form.filters select[name="inspection_state"]', "overdue")
     expect(page).to_have_url(path_pattern("/equipment/", "inspection_state=overdue"))
     expect(rows).to_have_count(1)
-    expect(rows.locator("a.eq-code")).to_have_text(overdue.code)
+    expect(rows.locator("a.code-text")).to_have_text(overdue.code)
 
-    follow(page, lambda: rows.locator("a.eq-code").click())
+    follow(page, lambda: rows.locator("a.code-text").click())
     expect(page).to_have_url(path_pattern(f"/equipment/{overdue.pk}/"))
     tab.assert_assets_loaded()
     suspend_reason, resume_reason = "电梯年度大修，暂停使用", "大修完成，检验合格"
@@ -236,7 +236,7 @@ def test_safety_officer_suspends_and_resumes_overdue_equipment(open_tab):
     page.fill("#id_suspend_reason", suspend_reason)
     follow(page, lambda: page.click('form[action$="/suspend/"] button[type="submit"]'))
     expect(page).to_have_url(path_pattern(f"/equipment/{overdue.pk}/"))
-    status_badge = page.locator(".eq-badges .badge").first
+    status_badge = page.locator(".badge-row .badge").first
     expect(status_badge).to_have_text(str(EquipmentStatus.SUSPENDED.label))
     expect(status_badge).to_have_class(re.compile(rf"\bbadge-{EquipmentStatus.SUSPENDED.color}\b"))
     expect(page.locator("li.eq-timeline-suspended")).to_contain_text(suspend_reason)
@@ -313,7 +313,7 @@ def test_registering_equipment_shows_refusals_next_to_fields_and_saves_nothing(o
     register()
     equipment = Equipment.objects.get(code=code)
     expect(page).to_have_url(path_pattern(f"/equipment/{equipment.pk}/"))
-    expect(page.locator(".eq-subtitle .eq-code")).to_have_text(code)
+    expect(page.locator(".subtitle .code-text")).to_have_text(code)
     expect(page.locator(".message-success")).to_have_count(1)
     expect(page.locator("li.eq-timeline-registered")).to_have_count(1)
     assert equipment.organization == unit
@@ -386,7 +386,7 @@ def test_county_regulator_drills_from_unit_figures_and_cannot_see_sibling_county
     expect(page).to_have_url(path_pattern("/equipment/", "inspection_state=overdue"))
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.locator("a.eq-code")).to_have_text(overdue_a.code)
+    expect(rows.locator("a.code-text")).to_have_text(overdue_a.code)
 
     tab.expect_failure_status(f"/?region={YANGCHENG}")
     response = tab.goto(f"/?region={YANGCHENG}")
