@@ -14,12 +14,8 @@ from shuangfang.core.scoping import Scope, ScopeKind
 from .roles import PERMISSIONS, Action, Role, role_label
 
 
-class UserQuerySet(ScopedQuerySet):
-    pass
-
-
-class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    """Django's user manager (create_user, create_superuser) with the scoping primitive's visible_to()."""
 
 
 class User(AbstractUser):

@@ -452,7 +452,7 @@ def _header_and_rows(sheet: _Sheet) -> tuple[_Header | None, object]:
 
 
 class _CellProblem(ValueError):
-    pass
+    """A cell whose value cannot be read as its column's type; the message says why."""
 
 
 def _number_text(value: float) -> str:

@@ -51,10 +51,6 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
-class OrganizationQuerySet(ScopedQuerySet):
-    pass
-
-
 class Organization(ScopedModel):
     """An organization on the platform: 使用单位, 监管部门, 检验机构, 维保单位 or 充装单位.
 
@@ -84,7 +80,7 @@ class Organization(ScopedModel):
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrganizationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -93,10 +93,6 @@ class ScopedViewSetMixin(IdempotentMixin):
         return queryset.visible_to(self.request.user)
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
 class ScopedModelViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
