@@ -58,14 +58,16 @@ def lock_for_update(obj: models.Model) -> models.Model:
     return type(obj)._base_manager.select_for_update().get(pk=obj.pk)
 
 
-def apply_changes(obj: models.Model, changes: dict) -> dict:
-    """Set the changed fields, bump the version, save; returns {field: [before, after]} of real changes."""
-    diff = {}
+def apply_changes(obj: models.Model, changes: dict, validate=None) -> dict:
+    """Set the fields, run `validate(obj)` on the result (it may normalise values, and raises to refuse),
+    bump the version and save; returns {field: [before, after]} of the real changes.  Call it on a row
+    read by lock_for_update inside the service's transaction: a refusal leaves that copy behind."""
+    before = {field: getattr(obj, field) for field in changes}
     for field, value in changes.items():
-        before = getattr(obj, field)
-        if before != value:
-            diff[field] = [before, value]
-            setattr(obj, field, value)
+        setattr(obj, field, value)
+    if validate is not None:
+        validate(obj)
+    diff = {field: [before[field], getattr(obj, field)] for field in changes if getattr(obj, field) != before[field]}
     if diff:
         obj.version += 1
         obj.full_clean()

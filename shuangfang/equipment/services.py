@@ -144,11 +144,7 @@ def do_update_equipment(
     with transaction.atomic():
         equipment = lock_for_update(equipment)
         check_version(equipment, expected_version)
-        for field, value in changes.items():
-            setattr(equipment, field, value)
-        _validate(equipment, actor)
-        equipment.refresh_from_db(fields=list(changes))
-        diff = apply_changes(equipment, changes)
+        diff = apply_changes(equipment, changes, lambda changed: _validate(changed, actor))
         data = {"changes": display_diff(equipment, diff)}
         if modification:
             data["modification"] = modification
@@ -369,11 +365,7 @@ def do_update_certificate(
     with transaction.atomic():
         certificate = lock_for_update(certificate)
         check_version(certificate, expected_version)
-        for field, value in changes.items():
-            setattr(certificate, field, value)
-        _validate_certificate(certificate)
-        certificate.refresh_from_db(fields=list(changes))
-        diff = apply_changes(certificate, changes)
+        diff = apply_changes(certificate, changes, _validate_certificate)
         if diff:
             safe = display_diff(certificate, diff)
             if "id_number" in safe:

@@ -131,13 +131,7 @@ def do_update_organization(
     with transaction.atomic():
         organization = lock_for_update(organization)
         check_version(organization, expected_version)
-        for field, value in changes.items():
-            setattr(organization, field, value)
-        _validate(organization, actor)
-        if "uscc" in changes:
-            changes["uscc"] = organization.uscc
-        organization.refresh_from_db(fields=list(changes))
-        diff = apply_changes(organization, changes)
+        diff = apply_changes(organization, changes, lambda changed: _validate(changed, actor))
         if diff:
             record_event(
                 "organization.updated",
