@@ -169,7 +169,8 @@ def _card_context(*, unit, point: RiskPoint | None, equipment: Equipment | None,
 @require_GET
 def equipment_card(request, pk: int):
     """The card of an equipment, for whoever may see the equipment — the unit, its regulators and the agency it
-    engaged: its risks are read through the equipment, whose scope was just checked."""
+    engaged.  The card is the notice posted beside the equipment (风险告知), so it is read through the
+    equipment's scope, just checked, rather than the risk rows' own (which an agency does not hold)."""
     equipment = equipment_selectors.access_equipment(request.user, pk)
     point = RiskPoint.objects.filter(equipment_id=equipment.pk).first()
     risks = Risk.objects.filter(equipment_id=equipment.pk, is_active=True)
