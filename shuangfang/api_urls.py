@@ -12,6 +12,13 @@ from shuangfang.equipment.api.views import (
     EquipmentViewSet,
     PeriodicInspectionViewSet,
 )
+from shuangfang.hazards.api.investigation_views import (
+    CheckItemViewSet,
+    InvestigationPlanViewSet,
+    InvestigationTaskViewSet,
+)
+from shuangfang.hazards.api.views import HazardViewSet, ListingViewSet
+from shuangfang.notifications.api.views import NotificationViewSet
 from shuangfang.orgs.api.views import IndustryViewSet, OrganizationViewSet, RegionViewSet
 from shuangfang.risks.api.views import (
     RiskMethodView,
@@ -36,7 +43,13 @@ router.register("risks", RiskViewSet, basename="risk")
 router.register("risk-points", RiskPointViewSet, basename="risk-point")
 router.register("site-plans", SitePlanViewSet, basename="site-plan")
 router.register("risk-templates", RiskTemplateViewSet, basename="risk-template")
+router.register("hazards", HazardViewSet, basename="hazard")
+router.register("supervision/listings", ListingViewSet, basename="listing")
+router.register("investigation-plans", InvestigationPlanViewSet, basename="investigation-plan")
+router.register("investigation-tasks", InvestigationTaskViewSet, basename="investigation-task")
+router.register("check-items", CheckItemViewSet, basename="check-item")
 router.register("events", EventViewSet, basename="event")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

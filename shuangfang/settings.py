@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "shuangfang.orgs",
     "shuangfang.equipment",
     "shuangfang.risks",
+    "shuangfang.hazards",
+    "shuangfang.notifications",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "shuangfang.core.context_processors.navigation",
+                "shuangfang.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -205,7 +208,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RiskLevelEnum": "shuangfang.equipment.choices.RiskLevel"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "shuangfang.equipment.choices.RiskLevel",
+        "InvestigationKindEnum": "shuangfang.hazards.choices.InvestigationKind",
+        "TaskStatusEnum": "shuangfang.hazards.choices.TaskStatus",
+    },
 }
 
 # Background work and schedules: Huey on SQLite by default, on Redis when REDIS_URL is set.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("organizations/", include("shuangfang.orgs.urls")),
     path("equipment/", include("shuangfang.equipment.urls")),
     path("risks/", include("shuangfang.risks.urls")),
+    path("hazards/", include("shuangfang.hazards.urls")),
+    path("notifications/", include("shuangfang.notifications.urls")),
     path("q/", include("shuangfang.equipment.public_urls")),
     path("api/v1/", include("shuangfang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

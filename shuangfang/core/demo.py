@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 import time
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +26,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
@@ -53,6 +56,17 @@ DEFAULT_CHUNK_SIZE = 5000
 PROVINCE_CODE = "140000"
 JINCHENG_CODE = "140500"
 ZEZHOU_CODE = "140525"
+
+
+def tiny_png() -> bytes:
+    """A valid 1×1 grey PNG: the demo's evidence photos (and the tests' uploads) without shipping image files."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
+    pixels = zlib.compress(b"\x00\x80")  # filter byte 0, one grey pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 class DemoError(Exception):
@@ -822,7 +836,7 @@ class DemoResult:
 
 # Keys of DemoResult.counts that are table rows (the rest are breakdowns of them).
 ROW_COUNT_KEYS = ("regulators", "agencies", "maintenance_units", "use_units", "users", "equipment", "inspections",
-                  "certificates", "risks")  # fmt: skip
+                  "certificates", "risks", "investigation_tasks", "hazards")  # fmt: skip
 
 COUNT_LABELS = {
     "regulators": "监管部门",
@@ -844,6 +858,9 @@ COUNT_LABELS = {
     "certificates_expiring": "  90日内到期",
     "certificates_expired": "  已过期",
     "risks": "安全风险（演示单位，按辨识模板）",
+    "investigation_tasks": "今日排查任务（各单位日管控、周排查、月调度）",
+    "hazards": "事故隐患",
+    "hazards_failed_inspection": "  检验不合格仍在用（系统判定重大隐患）",
 }
 
 
@@ -1371,6 +1388,118 @@ class DemoGenerator:
             self.counts["risks"] += len(do_apply_templates(actor=principal, equipment=equipment))
         self.progress.say(_("演示单位安全风险 %(count)s 项") % {"count": self.counts["risks"]})
 
+    # -- phase 7: the duty cycle starts, and the demo unit's hazards are at every step of the loop -------------------
+
+    def _investigate(self) -> None:
+        """Today's Order 74 tasks for every unit; the platform's major hazards for in-use equipment whose latest
+        inspection failed; and the demo unit's own hazards, one at each step of the closed loop and one under
+        the county's 挂牌督办, all made through the services so that their events and notifications are real."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from shuangfang.core.attachments import do_upload_attachment
+        from shuangfang.hazards import services as hazards
+        from shuangfang.hazards.choices import HazardGrade
+        from shuangfang.hazards.models import Hazard
+        from shuangfang.hazards.scheduling import run_duty_cycle
+
+        self.counts["investigation_tasks"] += run_duty_cycle(self.today)["tasks_created"]
+
+        failing = PeriodicInspection.objects.filter(
+            equipment__status=EquipmentStatus.IN_USE,
+            equipment__last_inspected_on=models.F("inspected_on"),
+            conclusion__in=[Conclusion.FAIL, Conclusion.RETEST_FAIL],
+        ).select_related("equipment", "equipment__organization", "agency")
+        for inspection in failing:
+            if hazards.hazard_from_inspection(inspection=inspection, actor=None) is not None:
+                self.counts["hazards_failed_inspection"] += 1
+
+        users = {user.username: user for user in User.objects.filter(organization=self.demo_unit)}
+        officer, director, principal = users["unit_officer"], users["unit_director"], users["unit_principal"]
+        operator = users["unit_operator"]
+        in_use = list(
+            Equipment.objects.filter(organization=self.demo_unit, status=EquipmentStatus.IN_USE).order_by("id")[:6]
+        )
+        if len(in_use) < 5:
+            return
+        elevator = next((e for e in in_use if e.category_id.startswith("3")), in_use[0])
+
+        def photo(name: str):
+            return do_upload_attachment(
+                actor=director, uploaded=SimpleUploadedFile(name, tiny_png(), content_type="image/png")
+            )
+
+        # Deadlines count from the real today, which the services check them against (self.today dates the data).
+        today = timezone.localdate()
+
+        def five(grade=HazardGrade.GENERAL, days=7, **extra):
+            return {
+                "grade": grade,
+                "handling": "deadline",
+                "deadline": today + timedelta(days=days),
+                "responsible": officer,
+                "measures": "更换损坏部件，整改后复查",
+                "funds": "500元，安全生产费用列支",
+                "contingency": "整改期间设置警示标志，专人巡查",
+                **extra,
+            }
+
+        with transaction.atomic():
+            hazards.do_report_hazard(
+                actor=operator, equipment=in_use[1], description="操作室门口消防通道堆放杂物", location="操作室"
+            )
+            rectifying = hazards.do_report_hazard(
+                actor=officer, equipment=in_use[2], description="安全警示标志脱落", location="出入口"
+            )
+            hazards.do_confirm_hazard(actor=director, hazard=rectifying, data=five(), expected_version=1)
+            waiting = hazards.do_report_hazard(actor=officer, equipment=in_use[3], description="紧急停止按钮护罩破损")
+            waiting = hazards.do_confirm_hazard(actor=director, hazard=waiting, data=five(days=3), expected_version=1)
+            hazards.do_submit_rectification(
+                actor=officer,
+                hazard=waiting,
+                description="已更换护罩并试验紧急停止功能有效",
+                evidence=[photo("after.png")],
+                expected_version=waiting.version,
+            )
+            fixed = hazards.do_report_hazard(actor=officer, equipment=in_use[4], description="维护保养记录未及时填写")
+            hazards.do_confirm_hazard(
+                actor=director,
+                hazard=fixed,
+                data={**five(), "handling": "immediate", "evidence": [photo("record.png")]},
+                expected_version=1,
+            )
+            major = hazards.do_report_hazard(
+                actor=officer,
+                equipment=elevator,
+                description="层门门锁安全回路被短接，电梯仍在运行",
+                clauses=[c for c in ["4.6b"] if elevator.category_id.startswith("3")],
+                grade=HazardGrade.MAJOR,
+            )
+            plan = {
+                "goal": "恢复门锁安全回路，消除短接",
+                "methods": "停梯，由维保单位检查门锁电气安全装置并更换损坏部件",
+                "funds_materials": "维修费用 3000 元，门锁组件 2 套",
+                "organization_people": "安全总监牵头，维保单位技术负责人实施",
+                "timeline": "15 日内完成，完成后申请监管部门核查",
+                "safety_contingency": "停梯并设置警示，启动电梯困人应急预案",
+            }
+            major = hazards.do_confirm_hazard(
+                actor=principal,
+                hazard=major,
+                data=five(HazardGrade.MAJOR, days=15, responsible=director, plan=plan),
+                expected_version=major.version,
+            )
+            county = User.objects.filter(username="county_zezhou").first()
+            if county is not None and major.region_id.startswith(county.organization.jurisdiction.prefix):
+                hazards.do_list_hazard(
+                    actor=county,
+                    hazard=major,
+                    level=hazards.listing_level_of(county.organization),
+                    deadline=today + timedelta(days=30),
+                    requirements="停用整改，完成后报县局核查",
+                )
+        self.counts["hazards"] = Hazard.objects.count()
+        self.progress.say(_("事故隐患 %(count)s 项") % {"count": self.counts["hazards"]})
+
     # -- phase 5: equipment, inspections, certificates ---------------------------------------------------------------
 
     def _next_due(
@@ -1718,6 +1847,7 @@ class DemoGenerator:
             self._create_demo_accounts()
             self._create_equipment()
             self._identify_demo_unit_risks()
+            self._investigate()
             counts = {key: self.counts[key] for key in COUNT_LABELS}
             record_event(
                 "demo.generated",

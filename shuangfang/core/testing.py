@@ -12,11 +12,13 @@ from django.test import TestCase
 from rest_framework.test import APIClient
 
 from shuangfang.accounts.services import do_create_user
+from shuangfang.core.demo import tiny_png  # noqa: F401  (re-exported for tests)
 from shuangfang.equipment.models import CatalogEntry, Equipment
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import make_uscc
 
 PASSWORD = "Shuangfang-2026!"
+
 
 
 def make_organization(name: str, kind: str, region: str, *, jurisdiction: str | None = None, seed: int) -> Organization:

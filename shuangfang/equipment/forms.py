@@ -205,6 +205,10 @@ class StatusChangeForm(forms.Form):
     version = VersionField()
 
 
+# Problems of one inspection registered as hazards from the form; more go through the API.
+HAZARD_FINDING_ROWS = 5
+
+
 class InspectionForm(forms.Form):
     """A periodic inspection record, for do_record_inspection."""
 
@@ -223,6 +227,7 @@ class InspectionForm(forms.Form):
                 required=False,
             )
         self.order_fields(["agency"])
+        self._add_finding_rows()
 
     kind = forms.ChoiceField(
         label=_("检验类别"), choices=InspectionKind.choices, initial=InspectionKind.PERIODIC, required=False
@@ -234,9 +239,56 @@ class InspectionForm(forms.Form):
     report_no = forms.CharField(label=_("报告编号"), max_length=64, required=False)
     findings = forms.CharField(label=_("检验发现的问题"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def _add_finding_rows(self) -> None:
+        """The problems to register as hazards of the unit (检验意见), one row each: the description, and whether it
+        is serious enough to report to the regulator at once (特种设备安全法 art 53)."""
+        for number in range(1, HAZARD_FINDING_ROWS + 1):
+            self.fields[f"hazard_{number}_description"] = forms.CharField(
+                label=_("问题 %(n)d") % {"n": number},
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"hazard_{number}_serious"] = forms.BooleanField(
+                label=_("严重，立即报告监管部门"), required=False
+            )
+
+    @property
+    def main_fields(self):
+        return [field for field in self if not field.name.startswith("hazard_")]
+
+    @property
+    def finding_rows(self):
+        return [
+            (self[f"hazard_{number}_description"], self[f"hazard_{number}_serious"])
+            for number in range(1, HAZARD_FINDING_ROWS + 1)
+        ]
+
+    @property
+    def findings_given(self) -> bool:
+        """Whether the rows were filled in (the page then shows them open)."""
+        return self.is_bound and any(
+            self.data.get(f"hazard_{number}_description", "").strip() for number in range(1, HAZARD_FINDING_ROWS + 1)
+        )
+
+    def clean(self):
+        data = super().clean()
+        for number in range(1, HAZARD_FINDING_ROWS + 1):
+            if data.get(f"hazard_{number}_serious") and not (data.get(f"hazard_{number}_description") or "").strip():
+                self.add_error(f"hazard_{number}_description", _("请描述该问题。"))
+        return data
+
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {name: value for name, value in self.cleaned_data.items() if not name.startswith("hazard_")}
         data["kind"] = data.get("kind") or InspectionKind.PERIODIC
+        data["hazard_findings"] = [
+            {
+                "description": self.cleaned_data[f"hazard_{number}_description"].strip(),
+                "serious": bool(self.cleaned_data.get(f"hazard_{number}_serious")),
+            }
+            for number in range(1, HAZARD_FINDING_ROWS + 1)
+            if (self.cleaned_data.get(f"hazard_{number}_description") or "").strip()
+        ]
         return data
 
 

@@ -289,6 +289,17 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
             flagged = flag_for_reassessment(
                 equipment_id=equipment.pk, reason=_("定期检验结论为%(c)s") % {"c": Conclusion(conclusion).label}
             )
+        # A failed inspection of in-use equipment is a major hazard by itself (GB 45067-2024), and the agency's
+        # findings are hazards of the unit: registered in the same transaction as the record.
+        from shuangfang.hazards.services import do_record_findings, hazard_from_inspection
+
+        hazards = []
+        if conclusion in FAILING_CONCLUSIONS and equipment.status == EquipmentStatus.IN_USE:
+            inspection.equipment = equipment
+            failed_hazard = hazard_from_inspection(inspection=inspection, actor=actor)
+            hazards += [failed_hazard] if failed_hazard is not None else []
+        if data.get("hazard_findings"):
+            hazards += do_record_findings(actor=actor, inspection=inspection, findings=data["hazard_findings"])
         record_event(
             "periodic_inspection.recorded",
             actor=actor,
@@ -303,6 +314,7 @@ def do_record_inspection(*, actor: User, equipment: Equipment, data: dict) -> Pe
                 "agency": agency.pk if agency else None,
                 "equipment_changes": display_diff(equipment, diff),
                 "risks_flagged_for_reassessment": flagged,
+                "hazards": [hazard.pk for hazard in hazards],
             },
         )
     return inspection

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuangfang.accounts.roles import Action
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.views import list_response
+from shuangfang.hazards.services import hazard_link
 from shuangfang.risks.choices import ControlLevel
 from shuangfang.risks.views import equipment_card_url
 
@@ -349,8 +351,30 @@ def inspection_create(request, pk: int):
                 else:
                     message = _("检验记录已保存。未得出下次检验日期：设备须整改并复检合格后方可继续使用。")
                 messages.success(request, message)
+                _announce_inspection_hazards(request, inspection)
                 return redirect("equipment:detail", pk=equipment.pk)
     return render(request, "equipment/inspection_form.html", {"form": form, "equipment": equipment}, status=status)
+
+
+def _announce_inspection_hazards(request, inspection) -> None:
+    """The hazards the inspection registered (a failed conclusion, the findings), one message each with its link,
+    so that whoever saved the record sees what the unit and the regulator were told."""
+    hazards = list(inspection.hazards.order_by("pk"))
+    if not hazards:
+        return
+    messages.warning(request, _("已登记 %(count)d 项隐患，使用单位须确认整改：") % {"count": len(hazards)})
+    for hazard in hazards:
+        reported = _("，已报告监管部门") if hazard.reported_to_regulator_at else ""
+        messages.warning(
+            request,
+            format_html(
+                '<a href="{}">{}</a>（{}{}）',
+                hazard_link(hazard),
+                hazard.description[:80],
+                hazard.get_grade_display(),
+                reported,
+            ),
+        )
 
 
 @login_required

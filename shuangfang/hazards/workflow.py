@@ -260,7 +260,7 @@ def _missing(payload: Mapping, fields: Iterable[str]) -> dict[str, str]:
     }
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -308,7 +308,7 @@ def _check_confirm(state: HazardState, payload: Mapping, today: date, *, immedia
             errors["grade"] = _("重大事故隐患不能即查即改销号，须制定治理方案并经监管部门核查。")
     else:
         if "deadline" not in errors:
-            deadline = _as_date(payload.get("deadline"))
+            deadline = as_date(payload.get("deadline"))
             if deadline is None:
                 errors["deadline"] = _("整改期限不是有效日期。")
             elif deadline < today:
@@ -388,7 +388,7 @@ def _check_extend(state: HazardState, actor_roles, payload: Mapping, today: date
         )
     errors = _missing(payload, transition.requires)
     if "new_deadline" not in errors:
-        new_deadline = _as_date(payload.get("new_deadline"))
+        new_deadline = as_date(payload.get("new_deadline"))
         if new_deadline is None:
             errors["new_deadline"] = _("新的整改期限不是有效日期。")
         elif new_deadline <= state.deadline:
@@ -435,13 +435,13 @@ def advance(
     if action in (CONFIRM, CONFIRM_IMMEDIATE):
         changes["grade"] = payload["grade"]
         if action == CONFIRM:
-            changes["deadline"] = _as_date(payload["deadline"])
+            changes["deadline"] = as_date(payload["deadline"])
         else:
             changes["has_evidence"] = True
     elif action == SUBMIT_RECTIFICATION:
         changes.update(has_evidence=True, rectified_by=actor_id)
     elif action == EXTEND:
-        changes["deadline"] = _as_date(payload["new_deadline"])
+        changes["deadline"] = as_date(payload["new_deadline"])
     return replace(state, **changes)
 
 

@@ -2,26 +2,14 @@
 
 import hashlib
 import struct
-import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from shuangfang.core.models import Attachment, Event
-from shuangfang.core.testing import CastTestCase
+from shuangfang.core.testing import CastTestCase, tiny_png
 
 ATTACHMENTS = "/api/v1/attachments/"
-
-
-def tiny_png() -> bytes:
-    """A valid 1×1 grey PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
-    pixels = zlib.compress(b"\x00\x80")  # filter byte 0, one grey pixel
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def tiny_jpeg() -> bytes:

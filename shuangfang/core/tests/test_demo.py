@@ -24,6 +24,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.equipment import rules
 from shuangfang.equipment.choices import EquipmentStatus, InspectionState
 from shuangfang.equipment.models import Equipment, OperatorCertificate, PeriodicInspection
+from shuangfang.hazards.models import Hazard, InvestigationTask
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import is_valid_uscc
 
@@ -225,12 +226,30 @@ class DemoProvinceTests(TestCase):
             self.assertIn(certificate.item.equipment_category[0], owned, certificate.item_id)
         self.assertTrue(OperatorCertificate.objects.filter(expires_on__lt=TODAY).exists())
 
-    def test_one_event_summarises_the_generation_after_the_demo_unit_identifies_its_risks(self):
+    def test_one_event_summarises_the_generation_after_the_demo_unit_identifies_its_risks_and_hazards(self):
         events = list(Event.objects.all())
-        self.assertEqual([event.type for event in events], ["risk.templates_applied", "demo.generated"])
-        self.assertEqual(events[1].data["counts"]["equipment"], 100)
-        self.assertEqual(events[1].data["counts"]["risks"], len(events[0].data["risks"]))
-        self.assertGreater(events[1].data["counts"]["risks"], 0)
+        types = [event.type for event in events]
+        self.assertEqual(types[0], "risk.templates_applied")
+        self.assertEqual(types[-1], "demo.generated")
+        self.assertEqual(types.count("demo.generated"), 1)
+        summary = events[-1].data["counts"]
+        self.assertEqual(summary["equipment"], 100)
+        self.assertEqual(summary["risks"], len(events[0].data["risks"]))
+        self.assertGreater(summary["risks"], 0)
+        # The hazards were made through the services: each has its events, and the summary counts them.
+        self.assertEqual(summary["hazards"], Hazard.objects.count())
+        self.assertEqual(types.count("hazard.reported"), Hazard.objects.count())
+        for step in ("hazard.confirmed", "hazard.rectification_submitted", "hazard.closed", "listing.created"):
+            self.assertIn(step, types)
+
+    def test_the_demo_unit_has_a_hazard_at_every_step_and_a_listed_major_one(self):
+        statuses = set(Hazard.objects.filter(organization=self.unit).values_list("status", flat=True))
+        self.assertEqual(statuses, {"reported", "rectifying", "awaiting_acceptance", "closed"})
+        major = Hazard.objects.get(organization=self.unit, grade="major", source="report")
+        self.assertTrue(major.listings.filter(status="listed").exists())
+        self.assertIsNotNone(major.reported_to_regulator_at)
+        self.assertEqual(major.equipment.open_major_hazards, 1)
+        self.assertTrue(InvestigationTask.objects.filter(organization=self.unit, kind="daily").exists())
 
     def test_if_empty_on_a_filled_database_changes_nothing(self):
         before = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())

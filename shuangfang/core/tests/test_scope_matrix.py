@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.drainage import reset_generator_stats
 from rest_framework.test import APIClient
 
@@ -24,11 +25,15 @@ from shuangfang.core.events import record_event
 from shuangfang.core.models import Attachment, Event
 from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user
 from shuangfang.equipment.models import Equipment, OperatorCertificate, PeriodicInspection
+from shuangfang.hazards import services as hazard_services
+from shuangfang.hazards.models import CheckItem, Hazard, InvestigationPlan, InvestigationTask, Listing
+from shuangfang.notifications.models import Notification
 from shuangfang.orgs.models import Organization
 from shuangfang.risks.models import Risk, RiskPoint, SitePlan
 from shuangfang.risks.services import do_add_site_plan, do_create_risk, do_create_risk_point, point_for_equipment
 
-REFERENCE, SCOPED, FEED = "reference", "scoped", "feed"
+# PERSONAL: rows of one user alone (the inbox), whatever the scope of anyone else.
+REFERENCE, SCOPED, FEED, PERSONAL = "reference", "scoped", "feed", "personal"
 MISSING_PK = 987654321
 
 
@@ -56,7 +61,14 @@ MATRIX = {
     "site-plans": Entry(SCOPED, SitePlan, ("site_plan_a",)),
     # The template library is the same for everyone: reference data (its apply action is scoped by its body).
     "risk-templates": Entry(REFERENCE),
+    "hazards": Entry(SCOPED, Hazard, ("hazard_a", "major_hazard_a")),
+    "supervision/listings": Entry(SCOPED, Listing, ("listing_a",)),
+    "investigation-plans": Entry(SCOPED, InvestigationPlan, ("plan_a",)),
+    "investigation-tasks": Entry(SCOPED, InvestigationTask, ("task_a",)),
+    "check-items": Entry(SCOPED, CheckItem, ("check_item_a",)),
     "events": Entry(FEED, Event),
+    # The owner's own message: everyone else, unit A's people included, gets 404.
+    "notifications": Entry(PERSONAL, Notification, ("notification_a",)),
 }
 
 
@@ -132,6 +144,47 @@ class UnitAObjectsMixin:
         )
         cls.equipment_a.refresh_from_db()
         record_event("test.unit_a", actor=cls.owner, obj=cls.equipment_a)
+        cls.hazard_a = hazard_services.do_report_hazard(
+            actor=cls.member, equipment=cls.equipment_a, description="层门关闭后可被扒开"
+        )
+        cls.major_hazard_a = hazard_services.do_report_hazard(
+            actor=cls.member, equipment=cls.equipment_a, description="门锁安全回路被短接", clauses=["4.6b"]
+        )
+        cls.listing_a = hazard_services.do_list_hazard(
+            actor=cls.county_inspector,
+            hazard=cls.major_hazard_a,
+            level="county",
+            deadline=timezone.localdate() + timedelta(days=30),
+        )
+        cls.plan_a = InvestigationPlan.objects.create(
+            organization=cls.unit_a,
+            region_id=cls.unit_a.region_id,
+            kind="comprehensive",
+            title="综合性排查",
+            cycle="once",
+            assignee_role="safety_officer",
+            starts_on=date(2026, 1, 1),
+            due_on=date(2026, 1, 31),
+            created_by=cls.owner,
+        )
+        cls.task_a = InvestigationTask.objects.create(
+            organization=cls.unit_a,
+            region_id=cls.unit_a.region_id,
+            plan=cls.plan_a,
+            kind="comprehensive",
+            title="综合性排查 2026-01",
+            period_start=date(2026, 1, 1),
+            due_on=date(2026, 1, 31),
+            assignee_role="safety_officer",
+        )
+        cls.check_item_a = CheckItem.objects.create(
+            organization=cls.unit_a,
+            region_id=cls.unit_a.region_id,
+            catalog_prefix="3100",
+            text="轿厢应急照明有效",
+            created_by=cls.owner,
+        )
+        cls.notification_a = Notification.objects.create(user=cls.owner, kind="test", key="matrix", title="矩阵")
 
 
 class RouterCoverageTests(CastTestCase):
@@ -146,7 +199,7 @@ class RouterCoverageTests(CastTestCase):
         for prefix, viewset, _ in registrations():
             entry = MATRIX[prefix]
             with self.subTest(prefix=prefix):
-                if entry.kind == SCOPED:
+                if entry.kind in (SCOPED, PERSONAL):
                     self.assertTrue(entry.unit_a_objects)
                     self.assertEqual(getattr(viewset, "model", None), entry.model)
                 if entry.kind == REFERENCE:
@@ -191,6 +244,40 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
         self.equipment_a.refresh_from_db()
         self.assertEqual((self.equipment_a.status, self.equipment_a.version), ("in_use", 1))
 
+    def test_personal_rows_are_their_addressees_alone(self):
+        everyone = [
+            *self.insiders_of_unit_a(),
+            *self.outsiders_of_unit_a(),
+            self.unit_admin,
+            self.principal,
+            self.agency_user,
+            self.system_admin,
+            self.security_admin,
+            self.audit_admin,
+        ]
+        for prefix, viewset, basename in registrations():
+            entry = MATRIX[prefix]
+            if entry.kind != PERSONAL:
+                continue
+            for obj in self.objects_of(entry):
+                url = reverse(f"{basename}-detail", kwargs={"pk": obj.pk})
+                self.assertEqual(self.api(obj.user).get(url).status_code, 200)
+                for user in everyone:
+                    if user.pk == obj.user_id:
+                        continue
+                    client = self.api(user)
+                    with self.subTest(url=url, user=user.username):
+                        self.assertEqual(client.get(url).status_code, 404)
+                    for action in detail_actions(viewset):
+                        action_url = reverse(f"{basename}-{action.url_name}", kwargs={"pk": obj.pk})
+                        for method in action.mapping:
+                            with self.subTest(url=action_url, user=user.username, method=method):
+                                self.assertEqual(
+                                    getattr(client, method)(action_url, {}, format="json").status_code, 404
+                                )
+                obj.refresh_from_db()
+                self.assertIsNone(obj.read_at)
+
     def test_insiders_read_every_detail_url_of_unit_a(self):
         for _prefix, _viewset, basename, entry in self.scoped():
             for obj in self.objects_of(entry):
@@ -210,6 +297,13 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
             ("/api/v1/risks/", {**self.risk_body(), "risk_point_id": self.site_point_a.pk}),
             ("/api/v1/risk-templates/apply/", {"equipment": [self.equipment_a.pk]}),
             ("/api/v1/site-plans/", {"name": "平面图", "image": self.attachment_a.pk}),
+            ("/api/v1/hazards/", {"equipment": self.equipment_a.pk, "description": "层门"}),
+            ("/api/v1/hazards/", {"organization": self.unit_a.pk, "description": "层门"}),
+            ("/api/v1/hazards/", {"description": "层门", "photos": [self.attachment_a.pk]}),
+            (
+                "/api/v1/supervision/listings/",
+                {"hazard": self.major_hazard_a.pk, "level": "county", "deadline": "2099-01-01"},
+            ),
             (
                 "/api/v1/users/",
                 {
@@ -295,7 +389,10 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
                             self.assertTrue(unit_a_rows)
                         continue
                     unit_a_ids = {obj.pk for obj in self.objects_of(entry)}
-                    if user in self.outsiders_of_unit_a():
+                    if entry.kind == PERSONAL:
+                        addressed = {obj.pk for obj in self.objects_of(entry) if obj.user_id == user.pk}
+                        self.assertEqual(set(ids) & unit_a_ids, addressed)
+                    elif user in self.outsiders_of_unit_a():
                         self.assertEqual(set(ids) & unit_a_ids, set())
                     elif user in self.insiders_of_unit_a():
                         self.assertEqual(set(ids) & unit_a_ids, unit_a_ids)
@@ -361,6 +458,20 @@ class ListQueryCountTests(CastTestCase):
                 )
             elif kind == "events":
                 record_event("test.row", actor=self.owner, obj=self.equipment_a, data={"n": number})
+            elif kind == "hazards":
+                hazard_services.do_report_hazard(
+                    actor=self.member, equipment=self.equipment_a, description=f"隐患 {number}", location=f"{number} 层"
+                )
+            elif kind == "listings":
+                hazard = hazard_services.do_report_hazard(
+                    actor=self.member, equipment=self.equipment_a, description=f"短接 {number}", clauses=["4.6b"]
+                )
+                hazard_services.do_list_hazard(
+                    actor=self.county_inspector,
+                    hazard=hazard,
+                    level="county",
+                    deadline=timezone.localdate() + timedelta(days=number),
+                )
 
     def queries_for(self, user, url):
         # A fresh user object each time: the scope computed once per user object must not make the first call dearer.
@@ -386,6 +497,8 @@ class ListQueryCountTests(CastTestCase):
                 [self.owner, self.agency_user, self.city_inspector],
             ),
             ("events", "/api/v1/events/", [self.owner, self.county_inspector, self.audit_admin]),
+            ("hazards", "/api/v1/hazards/", [self.owner, self.county_inspector, self.city_inspector]),
+            ("listings", "/api/v1/supervision/listings/", [self.owner, self.county_inspector, self.province_leader]),
         ]
         for kind, url, users in cases:
             self.add_rows(kind, 3)
@@ -429,6 +542,18 @@ class OpenApiTests(CastTestCase):
         "/api/v1/risks/": {"get", "post"},
         "/api/v1/risks/{}/": {"get", "patch", "put"},
         "/api/v1/risks/export/": {"get"},
+        "/api/v1/hazards/": {"get", "post"},
+        "/api/v1/hazards/{}/": {"get"},
+        "/api/v1/hazards/{}/confirm/": {"post"},
+        "/api/v1/hazards/{}/reject/": {"post"},
+        "/api/v1/hazards/{}/submit-rectification/": {"post"},
+        "/api/v1/hazards/{}/accept/": {"post"},
+        "/api/v1/hazards/{}/extend/": {"post"},
+        "/api/v1/supervision/listings/": {"get", "post"},
+        "/api/v1/supervision/listings/{}/": {"get"},
+        "/api/v1/supervision/listings/{}/report-completion/": {"post"},
+        "/api/v1/supervision/listings/{}/verify/": {"post"},
+        "/api/v1/supervision/listings/{}/delist/": {"post"},
     }
 
     def test_schema_has_every_path_of_the_contract(self):
@@ -442,7 +567,7 @@ class OpenApiTests(CastTestCase):
                 self.assertLessEqual(methods, paths[path])
         self.assertNotIn("delete", paths["/api/v1/equipment/{}/"])
         for prefix, _, _ in registrations():
-            self.assertIn(f"/api/v1/{prefix}/", {path for path in paths if path.count("/") == 4})
+            self.assertIn(f"/api/v1/{prefix}/", paths)
 
     def test_schema_describes_the_contract_fields(self):
         schema = self.api(self.owner).get("/api/schema/", {"format": "json"}).json()

@@ -94,10 +94,26 @@ class ImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
 
 
+class InspectionFindingSerializer(serializers.Serializer):
+    """One problem the inspection found (检验意见): it becomes a hazard of the unit; `serious` also reports it to
+    the regulator (特种设备安全法 art 53)."""
+
+    description = serializers.CharField(max_length=2000)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    major_criteria = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
+    serious = serializers.BooleanField(required=False, default=False)
+
+
 class PeriodicInspectionSerializer(serializers.ModelSerializer):
     equipment = ScopedPrimaryKeyRelatedField(queryset=Equipment.objects.all())
     agency = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
     safety_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    hazard_findings = InspectionFindingSerializer(many=True, required=False, write_only=True)
+    hazards = serializers.SerializerMethodField()
+
+    def get_hazards(self, inspection) -> list[int]:
+        """The hazards registered from this inspection (a failed conclusion and each finding)."""
+        return sorted(hazard.pk for hazard in inspection.hazards.all())
 
     class Meta:
         model = PeriodicInspection
@@ -113,6 +129,8 @@ class PeriodicInspectionSerializer(serializers.ModelSerializer):
             "next_due_rule",
             "report_no",
             "findings",
+            "hazard_findings",
+            "hazards",
             "recorded_at",
         ]
         read_only_fields = ["next_due_rule", "recorded_at"]

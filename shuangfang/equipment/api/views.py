@@ -170,6 +170,9 @@ class PeriodicInspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, vie
     serializer_class = PeriodicInspectionSerializer
     filterset_class = PeriodicInspectionFilterSet
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("hazards")
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         equipment = data.pop("equipment")

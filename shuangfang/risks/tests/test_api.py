@@ -1,8 +1,6 @@
 """Risks through the API: identification, assessment and grading, control rules, reassessment, the template
 library, risk points on site plans, the assessment tables, the four-colour summary, and scope."""
 
-import struct
-import zlib
 from datetime import date
 
 import time_machine
@@ -12,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shuangfang.accounts.models import User
 from shuangfang.core.models import Event
-from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user
+from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user, tiny_png
 from shuangfang.risks import library, rules
 from shuangfang.risks.models import Risk, RiskAssessment, RiskPoint
 
@@ -25,18 +23,6 @@ HAN = "\u4e00-\u9fff"
 
 # A frozen day: reviews are dated from it.
 TODAY = date(2026, 3, 2)
-
-
-def tiny_png() -> bytes:
-    """A valid 1×1 grey PNG, built here so that the test needs no file."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b"")
-    )
 
 
 def risk_body(**extra) -> dict:
