@@ -268,6 +268,10 @@ INSPECTION_INTERVAL_OVERRIDES = {
     prefix.strip(): int(months)
     for prefix, _, months in (item.partition("=") for item in env_list("INSPECTION_INTERVAL_OVERRIDES", ""))
 }
+# 挂牌督办 timings (hazards.workflow.ListingTimings), e.g. "max_rectification_days=180,verify_within_days=7".
+LISTING_TIMINGS = {
+    name.strip(): int(days) for name, _, days in (item.partition("=") for item in env_list("LISTING_TIMINGS", ""))
+}
 # Key for the event log seals (HMAC-SM3); defaults to one derived from SECRET_KEY.
 EVENT_SEAL_KEY = os.environ.get("EVENT_SEAL_KEY", "")
 

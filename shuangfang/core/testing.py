@@ -20,7 +20,6 @@ from shuangfang.orgs.uscc import make_uscc
 PASSWORD = "Shuangfang-2026!"
 
 
-
 def make_organization(name: str, kind: str, region: str, *, jurisdiction: str | None = None, seed: int) -> Organization:
     body = f"91{region}{seed:09d}"[:17]
     return Organization.objects.create(

@@ -208,9 +208,7 @@ class Hazard(ScopedModel):
         "equipment.Equipment", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
     )
     source = models.CharField("来源", max_length=20, choices=HazardSource.choices)
-    investigation_kind = models.CharField(
-        "排查类型", max_length=20, choices=InvestigationKind.choices, blank=True
-    )
+    investigation_kind = models.CharField("排查类型", max_length=20, choices=InvestigationKind.choices, blank=True)
     description = models.TextField("隐患描述")
     location = models.CharField("部位", max_length=200, blank=True)
     found_at = models.DateTimeField("发现时间")

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -832,6 +833,18 @@ def do_regulator_verify(*, actor: User, hazard: Hazard, passed: bool, comment: s
 
 # -- 挂牌督办 ----------------------------------------------------------------------------------------------------------
 
+
+def timings() -> workflow.ListingTimings:
+    return workflow.listing_timings(getattr(settings, "LISTING_TIMINGS", None))
+
+
+def verify_by(listing: Listing):
+    """When the regulator is due to verify a reported completion (None until one is reported)."""
+    if listing.completion_reported_at is None or listing.status != ListingStatus.COMPLETION_REPORTED:
+        return None
+    return timezone.localdate(listing.completion_reported_at) + timedelta(days=timings().verify_within_days)
+
+
 LEVEL_BY_REGION_LEVEL = {"province": ListingLevel.PROVINCE, "city": ListingLevel.CITY, "county": ListingLevel.COUNTY}
 
 
@@ -872,6 +885,11 @@ def do_list_hazard(*, actor: User, hazard: Hazard, level: str, deadline, require
         errors["deadline"] = _("请填写有效的督办期限。")
     elif deadline < timezone.localdate():
         errors["deadline"] = _("督办期限不能早于今天。")
+    elif deadline > timezone.localdate() + timedelta(days=timings().max_rectification_days):
+        errors["deadline"] = _("督办期限不能超过 %(days)s 天（%(citation)s）。") % {
+            "days": timings().max_rectification_days,
+            "citation": timings().citation,
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -489,6 +489,21 @@ DELIST = "delist"
 HUBEI_2011 = "湖北省重大事故隐患挂牌督办办法（2011）"
 QINGDAO_2012 = "青岛市重大事故隐患“3+X”挂牌督办（2012）"
 
+
+@dataclass(frozen=True)
+class ListingTimings:
+    """The 挂牌督办 timings of the local procedures (method file §3.3), as data: no national special-equipment
+    procedure exists, so a province replaces them through settings.LISTING_TIMINGS without code changes."""
+
+    max_rectification_days: int = 365  # rectification period at most one year (Qingdao 2012)
+    verify_within_days: int = 10  # on-site verification within 10 days of the completion report (Hubei 2011)
+    citation: str = f"{QINGDAO_2012}；{HUBEI_2011}"
+
+
+def listing_timings(overrides: Mapping | None = None) -> ListingTimings:
+    return replace(ListingTimings(), **dict(overrides or {}))
+
+
 _LISTING_TRANSITION_LIST = (
     Transition(
         REPORT_COMPLETION,

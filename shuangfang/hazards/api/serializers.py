@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -188,6 +190,7 @@ class ListingSerializer(serializers.ModelSerializer):
     listing_authority = serializers.PrimaryKeyRelatedField(read_only=True)
     listed_by = serializers.PrimaryKeyRelatedField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    verify_by = serializers.SerializerMethodField()
 
     class Meta:
         model = Listing
@@ -207,6 +210,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "verified_at",
             "verification_comment",
             "delisted_at",
+            "verify_by",
             "allowed_actions",
             "version",
         ]
@@ -222,6 +226,10 @@ class ListingSerializer(serializers.ModelSerializer):
         ]
         # "One open listing per hazard" is the service's rule (409), not a uniqueness error of the body.
         validators = []
+
+    def get_verify_by(self, listing) -> date | None:
+        """The date by which the regulator is due to verify a reported completion (LISTING_TIMINGS)."""
+        return services.verify_by(listing)
 
     def get_allowed_actions(self, listing) -> list[str]:
         request = self.context.get("request")
