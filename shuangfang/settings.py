@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shuangfang.risks",
     "shuangfang.hazards",
     "shuangfang.notifications",
+    "shuangfang.safety",
 ]
 
 MIDDLEWARE = [

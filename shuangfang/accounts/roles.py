@@ -57,6 +57,9 @@ class Action(models.TextChoices):
     MANAGE_USERS = "manage_users", _("管理用户")
     READ_AUDIT = "read_audit", _("查阅全平台审计日志")
     UNLOCK_ACCOUNTS = "unlock_accounts", _("解锁账户")
+    MANAGE_SAFETY = "manage_safety", _("维护单位安全管理档案")
+    RECORD_READING = "record_reading", _("录入重大危险源监测读数")
+    RUN_SPOT_CHECK = "run_spot_check", _("组织抽查考核")
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -74,6 +77,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_USERS: frozenset({Role.ORG_ADMIN, Role.REGULATOR_ADMIN, Role.SYSTEM_ADMIN}),
     Action.READ_AUDIT: frozenset({Role.AUDIT_ADMIN}),
     Action.UNLOCK_ACCOUNTS: frozenset({Role.SECURITY_ADMIN}),
+    # Order 74 / TSG 08: the unit's principal, safety director and safety officers keep its safety management file.
+    Action.MANAGE_SAFETY: UNIT_MANAGERS,
+    # Readings come from the people on site and from the unit's monitoring system (through a user's API token).
+    Action.RECORD_READING: UNIT_MANAGERS | {Role.OPERATOR},
+    # Order 74 art 81/147: the regulator spot-checks the safety directors and officers.
+    Action.RUN_SPOT_CHECK: REGULATOR_WRITERS | {Role.REGULATOR_LEADER},
 }
 
 

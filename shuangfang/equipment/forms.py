@@ -74,6 +74,8 @@ EDITABLE_FIELDS = (
     "region",
     "site",
     "crowded_place",
+    "quick_opening",
+    "signaller_required",
     "last_inspected_on",
     "inspection_due_on",
     "inspection_agency",
@@ -129,6 +131,8 @@ class EquipmentForm(forms.Form):
         )
         fields["site"] = _text(Equipment, "site")
         fields["crowded_place"] = forms.BooleanField(label=_label(Equipment, "crowded_place"), required=False)
+        fields["quick_opening"] = forms.BooleanField(label=_label(Equipment, "quick_opening"), required=False)
+        fields["signaller_required"] = forms.BooleanField(label=_label(Equipment, "signaller_required"), required=False)
         fields["last_inspected_on"] = _date_field(_label(Equipment, "last_inspected_on"), required=False)
         fields["inspection_due_on"] = _date_field(_label(Equipment, "inspection_due_on"), required=False)
         fields["inspection_agency"] = ReferenceChoiceField(

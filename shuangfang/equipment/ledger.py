@@ -32,6 +32,7 @@ from shuangfang.core.xlsx import DATE_FORMAT, FORMULA_TRIGGERS, HEADER_STYLE, ou
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import InvalidUSCC, validate_uscc
+from shuangfang.safety.compliance import refresh_after_commit
 
 from .choices import EquipmentStatus, InspectionState, RiskLevel
 from .models import CatalogEntry, Equipment
@@ -889,6 +890,7 @@ class _ChunkWriter:
                 {"id": row.existing.pk, "code": row.existing.code, "fields": _api_names(row.changes)}
             )
         for owner_id in sorted(created_by_owner.keys() | updated_by_owner.keys()):
+            refresh_after_commit(owner_id)
             record_event(
                 "equipment.imported",
                 actor=self.actor,

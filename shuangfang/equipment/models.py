@@ -131,6 +131,10 @@ class Equipment(ScopedModel):
     )
     site = models.CharField(_("使用地点"), max_length=255, blank=True)
     crowded_place = models.BooleanField(_("人员密集场所"), default=False)
+    # Features the operator-certificate rules read (safety.rules.CERTIFICATE_RULES): a quick-opening vessel needs an
+    # R1 operator, a crane whose lifting needs signals a Q1 signaller besides its Q2 driver (TSG Z6001-2019).
+    quick_opening = models.BooleanField(_("快开门式压力容器"), default=False)
+    signaller_required = models.BooleanField(_("吊装作业需要指挥"), default=False)
     status = models.CharField(
         _("状态"), max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.IN_USE, db_index=True
     )

@@ -27,6 +27,7 @@ from shuangfang.core.services import (
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization
 from shuangfang.risks.services import flag_for_reassessment
+from shuangfang.safety.compliance import refresh_after_commit
 
 from . import rules
 from .choices import FAILING_CONCLUSIONS, Conclusion, EquipmentStatus
@@ -47,6 +48,8 @@ EQUIPMENT_FIELDS = (
     "region",
     "site",
     "crowded_place",
+    "quick_opening",
+    "signaller_required",
     "inspection_due_on",
     "last_inspected_on",
     "inspection_agency",
@@ -126,6 +129,8 @@ def do_register_equipment(*, actor: User, data: dict) -> Equipment:
             obj=equipment,
             data={"code": equipment.code, "category": equipment.category_id, "name": equipment.name},
         )
+        # The unit's duties follow its equipment: a forklift needs a certified driver, 20 units a full-time officer.
+        refresh_after_commit(organization.pk)
     return equipment
 
 
@@ -153,6 +158,7 @@ def do_update_equipment(
             )
         if diff or modification:
             record_event("equipment.updated", actor=actor, obj=equipment, data=data)
+            refresh_after_commit(equipment.organization_id)
     return equipment
 
 
@@ -190,6 +196,7 @@ def do_change_equipment_status(
             obj=equipment,
             data={"status": [before, target], "reason": reason},
         )
+        refresh_after_commit(equipment.organization_id)
     return equipment
 
 
@@ -364,6 +371,7 @@ def do_add_certificate(*, actor: User, data: dict) -> OperatorCertificate:
             obj=certificate,
             data={"item": certificate.item_id, "cert_no": certificate.cert_no, "expires_on": certificate.expires_on},
         )
+        refresh_after_commit(organization.pk)
     return certificate
 
 
@@ -383,4 +391,5 @@ def do_update_certificate(
             if "id_number" in safe:
                 safe["id_number"] = ["***", "***"]
             record_event("certificate.updated", actor=actor, obj=certificate, data={"changes": safe})
+            refresh_after_commit(certificate.organization_id)
     return certificate

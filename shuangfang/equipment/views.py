@@ -182,6 +182,8 @@ def _facts(equipment: Equipment) -> list[tuple[str, str]]:
         (label("region"), f"{equipment.region.name}（{equipment.region_id}）"),
         (label("site"), equipment.site or "—"),
         (label("crowded_place"), _("是") if equipment.crowded_place else _("否")),
+        (label("quick_opening"), _("是") if equipment.quick_opening else _("否")),
+        (label("signaller_required"), _("是") if equipment.signaller_required else _("否")),
         (label("model"), equipment.model or "—"),
         (label("serial_no"), equipment.serial_no or "—"),
         (label("manufacturer"), equipment.manufacturer or "—"),

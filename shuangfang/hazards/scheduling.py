@@ -27,6 +27,7 @@ from shuangfang.equipment.models import Equipment
 from shuangfang.notifications.recipients import people_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Organization
+from shuangfang.safety.selectors import current_appointments
 
 from . import holidays
 from .choices import Cycle, InvestigationKind, TaskStatus, WorkDays
@@ -79,24 +80,26 @@ def _in_use_equipment() -> Q:
 # -- the duty cycle ------------------------------------------------------------------------------------------------
 
 
-def ensure_duty_cycle_plans(today: date) -> int:
-    """Give every active use unit and filling station with in-use equipment its three Order 74 plans, where missing;
-    returns how many plans were created."""
+def ensure_duty_cycle_plans(today: date, units: Iterable[int] | None = None) -> int:
+    """Give every active use unit and filling station with in-use equipment (or only the given units) its three
+    Order 74 plans, where missing; returns how many plans were created."""
     lacking = {
         plan.kind: ~Exists(
             InvestigationPlan.objects.filter(organization_id=OuterRef("pk"), kind=plan.kind, catalog_prefix="")
         )
         for plan in DUTY_CYCLE
     }
-    units = (
+    candidates = (
         Organization.objects.filter(is_active=True, kind__in=EQUIPMENT_OWNING_KINDS)
         .filter(Exists(Equipment.objects.filter(_in_use_equipment(), organization_id=OuterRef("pk"))))
         .annotate(**{f"lacks_{kind}": condition for kind, condition in lacking.items()})
         .filter(Q(**{f"lacks_{kind}": True for kind in lacking}, _connector=Q.OR))
         .order_by("pk")
     )
+    if units is not None:
+        candidates = candidates.filter(pk__in=list(units))
     created = 0
-    for unit in units.iterator(chunk_size=PLANS_PER_ROUND):
+    for unit in candidates.iterator(chunk_size=PLANS_PER_ROUND):
         for template in DUTY_CYCLE:
             if getattr(unit, f"lacks_{template.kind}"):
                 created += _create_duty_cycle_plan(unit, template, today)
@@ -189,17 +192,26 @@ def periods_of(plan: InvestigationPlan, today: date, upcoming: Iterable[holidays
 
 
 class _Assignees:
-    """Who a plan's tasks go to: the plan's assignee while an active member of the unit, else the unit's first active
-    holder of the plan's role (one query per unit and role, asked only when a task is to be made), else nobody."""
+    """Who a plan's tasks go to: the plan's assignee while an active member of the unit; else the person appointed to
+    the plan's role for the equipment's category (Order 74 art 71/137: a named officer for every unit of equipment;
+    safety.Appointment); else the unit's first active holder of the role; else nobody.  One query per unit and role,
+    asked only when a task is to be made."""
 
-    def __init__(self):
+    def __init__(self, today: date):
+        self.today = today
+        self._appointed: dict[tuple[int, str], list] = {}
         self._by_role: dict[tuple[int, str], int | None] = {}
 
-    def for_plan(self, plan: InvestigationPlan) -> int | None:
+    def for_plan(self, plan: InvestigationPlan, category: str = "") -> int | None:
         assignee = plan.assignee
         if assignee is not None and assignee.is_active and assignee.organization_id == plan.organization_id:
             return assignee.pk
         key = (plan.organization_id, plan.assignee_role)
+        if key not in self._appointed:
+            self._appointed[key] = list(current_appointments(plan.organization_id, plan.assignee_role, self.today))
+        for appointment in self._appointed[key]:
+            if not category or appointment.covers(category):
+                return appointment.person_id
         if key not in self._by_role:
             holders = people_of(plan.organization_id, [plan.assignee_role])
             self._by_role[key] = holders[0].pk if holders else None
@@ -238,9 +250,9 @@ class _Writer:
             self.buffer = []
 
 
-def generate_tasks(today: date) -> int:
-    """Create today's tasks of every active plan in force; returns how many were written (tasks that existed already
-    are not written again)."""
+def generate_tasks(today: date, units: Iterable[int] | None = None) -> int:
+    """Create today's tasks of every active plan in force (or of the given units' plans); returns how many were
+    written (tasks that existed already are not written again)."""
     upcoming = holidays.holidays_starting_between(
         today + timedelta(days=1), today + timedelta(days=PRE_HOLIDAY_LOOKAHEAD_DAYS)
     )
@@ -250,8 +262,10 @@ def generate_tasks(today: date) -> int:
         .select_related("assignee")
         .order_by("pk")
     )
+    if units is not None:
+        plans = plans.filter(organization_id__in=list(units))
     writer = _Writer()
-    assignees = _Assignees()
+    assignees = _Assignees(today)
     # Titles are stored data: written in the source language whatever language is active.
     with translation.override(settings.LANGUAGE_CODE):
         for round_plans in _chunks(plans.iterator(chunk_size=PLANS_PER_ROUND), PLANS_PER_ROUND):
@@ -345,25 +359,27 @@ def _generate_equipment_tasks(planned, writer: _Writer, assignees: _Assignees) -
                         period_start=period.start,
                         due_on=period.due_on,
                         assignee_role=plan.assignee_role,
-                        assignee_id=assignees.for_plan(plan),
+                        assignee_id=assignees.for_plan(plan, category),
                     )
                 )
 
 
-def mark_overdue(today: date) -> int:
+def mark_overdue(today: date, units: Iterable[int] | None = None) -> int:
     """Pending tasks past their due date become overdue, in one UPDATE; returns how many.
 
     The version is left alone: overdue is the calendar's doing, not an edit, and a person about to submit the
     task's results must not be told that someone changed it."""
-    return InvestigationTask.objects.filter(status=TaskStatus.PENDING, due_on__lt=today).update(
-        status=TaskStatus.OVERDUE
-    )
+    tasks = InvestigationTask.objects.filter(status=TaskStatus.PENDING, due_on__lt=today)
+    if units is not None:
+        tasks = tasks.filter(organization_id__in=list(units))
+    return tasks.update(status=TaskStatus.OVERDUE)
 
 
-def run_duty_cycle(today: date) -> dict[str, int]:
+def run_duty_cycle(today: date, units: Iterable[int] | None = None) -> dict[str, int]:
     """The hourly run: plans where missing, today's tasks, and what fell overdue."""
+    units = list(units) if units is not None else None
     return {
-        "plans_created": ensure_duty_cycle_plans(today),
-        "tasks_created": generate_tasks(today),
-        "tasks_overdue": mark_overdue(today),
+        "plans_created": ensure_duty_cycle_plans(today, units),
+        "tasks_created": generate_tasks(today, units),
+        "tasks_overdue": mark_overdue(today, units),
     }

@@ -336,6 +336,31 @@ def do_report_hazard(
         )
 
 
+def register_system_hazard(
+    *,
+    organization: Organization,
+    equipment: Equipment | None,
+    description: str,
+    investigation_kind: str = "",
+    event_data: dict | None = None,
+    found_at=None,
+) -> Hazard:
+    """A hazard the platform itself finds in the unit's data (source `system`): an operator without a valid
+    certificate, a monitored value out of bounds.  Graded by the GB 45067 judgement like every other; the caller
+    decides when one is due (once per gap, not per run) and calls it inside its transaction."""
+    return _register(
+        actor=None,
+        organization=organization,
+        equipment=equipment,
+        source=HazardSource.SYSTEM,
+        description=description,
+        facts=_facts(equipment, category=""),
+        investigation_kind=investigation_kind,
+        event_data=event_data,
+        found_at=found_at,
+    )
+
+
 def hazard_from_check_result(*, result: CheckResult, actor: User) -> Hazard:
     """A failed check item becomes a hazard of the task's unit; an item linked to a GB 45067 clause makes it major.
     Called inside the task's transaction."""

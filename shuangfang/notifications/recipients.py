@@ -14,7 +14,7 @@ from shuangfang.orgs.choices import OrganizationKind
 from shuangfang.orgs.models import Organization
 
 
-def _has_any_role(roles: Iterable[str]) -> Q:
+def has_any_role(roles: Iterable[str]) -> Q:
     query = Q(pk__in=[])
     for role in roles:
         # roles is a JSON list; a substring match on the quoted code works on SQLite and PostgreSQL alike.
@@ -25,7 +25,7 @@ def _has_any_role(roles: Iterable[str]) -> Q:
 def people_of(organization_id: int, roles: Iterable[str]) -> list[User]:
     """The active users of an organization holding any of the roles, oldest account first."""
     return list(
-        User.objects.filter(_has_any_role(roles), organization_id=organization_id, is_active=True).order_by("id")
+        User.objects.filter(has_any_role(roles), organization_id=organization_id, is_active=True).order_by("id")
     )
 
 
@@ -37,7 +37,7 @@ def people_by_organization(organization_ids: Iterable[int], roles: Iterable[str]
     found: dict[int, list[User]] = defaultdict(list)
     if not organization_ids or not roles:
         return found
-    people = User.objects.filter(_has_any_role(roles), organization_id__in=organization_ids, is_active=True)
+    people = User.objects.filter(has_any_role(roles), organization_id__in=organization_ids, is_active=True)
     for user in people.order_by("id"):
         if user.has_role(*roles):
             found[user.organization_id].append(user)

@@ -62,6 +62,8 @@ class EquipmentSerializer(VersionedUpdateSerializer):
             "region",
             "site",
             "crowded_place",
+            "quick_opening",
+            "signaller_required",
             "status",
             "inspection_due_on",
             "last_inspected_on",
