@@ -27,6 +27,24 @@ from shuangfang.risks.api.views import (
     RiskViewSet,
     SitePlanViewSet,
 )
+from shuangfang.safety.api.views import (
+    AppointmentViewSet,
+    ComplianceGapViewSet,
+    DrillViewSet,
+    EmergencyPlanViewSet,
+    ExamAttemptViewSet,
+    ExamViewSet,
+    HazardSourceViewSet,
+    MonitoringPointViewSet,
+    OperatorAssignmentViewSet,
+    QuestionViewSet,
+    ReadingViewSet,
+    SafetyDocumentViewSet,
+    SafetyProfileViewSet,
+    TrainingPlanViewSet,
+    TrainingSessionViewSet,
+    UnitFileView,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", RegionViewSet, basename="region")
@@ -50,10 +68,27 @@ router.register("investigation-tasks", InvestigationTaskViewSet, basename="inves
 router.register("check-items", CheckItemViewSet, basename="check-item")
 router.register("events", EventViewSet, basename="event")
 router.register("notifications", NotificationViewSet, basename="notification")
+# The unit's safety management file (一企一档).
+router.register("safety-profiles", SafetyProfileViewSet, basename="safety-profile")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("safety-documents", SafetyDocumentViewSet, basename="safety-document")
+router.register("training-plans", TrainingPlanViewSet, basename="training-plan")
+router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
+router.register("questions", QuestionViewSet, basename="question")
+router.register("exams", ExamViewSet, basename="exam")
+router.register("exam-attempts", ExamAttemptViewSet, basename="exam-attempt")
+router.register("operator-assignments", OperatorAssignmentViewSet, basename="operator-assignment")
+router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
+router.register("drills", DrillViewSet, basename="drill")
+router.register("hazard-sources", HazardSourceViewSet, basename="hazard-source")
+router.register("monitoring-points", MonitoringPointViewSet, basename="monitoring-point")
+router.register("readings", ReadingViewSet, basename="reading")
+router.register("compliance-gaps", ComplianceGapViewSet, basename="compliance-gap")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("risk-methods/", RiskMethodView.as_view(), name="api-risk-methods"),
+    path("unit-files/<int:organization_id>/", UnitFileView.as_view(), name="api-unit-file"),
     path("", include(router.urls)),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("risks/", include("shuangfang.risks.urls")),
     path("hazards/", include("shuangfang.hazards.urls")),
     path("notifications/", include("shuangfang.notifications.urls")),
+    path("safety/", include("shuangfang.safety.urls")),
     path("q/", include("shuangfang.equipment.public_urls")),
     path("api/v1/", include("shuangfang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -30,6 +30,9 @@ from shuangfang.equipment.models import (
 )
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind, RegionLevel
 from shuangfang.orgs.models import Organization, Region
+from shuangfang.safety.choices import GapKind
+from shuangfang.safety.compliance import gap_counts
+from shuangfang.safety.models import ComplianceGap
 
 IN_USE = Q(status=EquipmentStatus.IN_USE)
 # Most urgent first: the order of the figures on every home page.
@@ -327,6 +330,23 @@ def trail(jurisdiction: Region, region: Region) -> list[Crumb]:
     return [Crumb(regions[code].name, f"{reverse('home')}?region={code}") for code in codes if code in regions]
 
 
+def compliance_gap_figures(user: User, jurisdiction: Region, region: Region) -> tuple[list[Figure], str]:
+    """Open compliance gaps of the units in the region by kind (one grouped query), each linking to the list of
+    them; and the link to all of them."""
+    counts = gap_counts(ComplianceGap.objects.visible_to(user).filter(region__code__startswith=region.prefix))
+    kept = {} if region.code == jurisdiction.code else {"region": region.code}
+
+    def gaps_url(**query) -> str:
+        query = {**query, **kept}
+        return reverse("safety:gaps") + (f"?{urlencode(query)}" if query else "")
+
+    figures = [
+        Figure(str(label), counts[kind], "orange" if counts[kind] else "grey", gaps_url(kind=kind))
+        for kind, label in GapKind.choices
+    ]
+    return figures, gaps_url()
+
+
 def regulator_dashboard(user: User, jurisdiction: Region, region: Region, today: date) -> dict:
     equipment = Equipment.objects.visible_to(user).filter(region__code__startswith=region.prefix)
     if region.level == RegionLevel.COUNTY:
@@ -350,6 +370,7 @@ def regulator_dashboard(user: User, jurisdiction: Region, region: Region, today:
         ],
     }
     summary = summarise_equipment(equipment, today, region=region.code)
+    gap_figures, gaps_url = compliance_gap_figures(user, jurisdiction, region)
     totals = {name: sum(getattr(child, name) or 0 for child in children) for name in CHILD_FIGURES}
     return {
         "children_total": totals,
@@ -368,6 +389,9 @@ def regulator_dashboard(user: User, jurisdiction: Region, region: Region, today:
         ),
         "equipment_list_url": equipment_list_url(region=region.code),
         "units_list_url": units_list_url(region.code),
+        "gap_figures": gap_figures,
+        "gap_total": sum(figure.value for figure in gap_figures),
+        "gaps_url": gaps_url,
         "due_soon_days": DUE_SOON_DAYS,
         "certificate_days": CERTIFICATE_EXPIRING_DAYS,
     }

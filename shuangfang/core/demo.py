@@ -1,4 +1,6 @@
-"""The demo province: a deterministic Shanxi with regulators, units, equipment, inspections, certificates and users.
+"""The demo province: a deterministic Shanxi with regulators, units, equipment, inspections, certificates and users,
+and two demo units in Zezhou whose safety management files (一企一档) are kept: a coal company with a safety body,
+and a small food factory (小微企业) that signs in to the simple mode.
 
 One seed gives the same rows on every database (`random.Random(seed)`, fixed iteration orders, dates relative to the
 `today` handed in), so that screenshots, manuals and benchmarks can name real rows. The generator writes in chunks
@@ -22,7 +24,9 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -46,6 +50,7 @@ from shuangfang.equipment.models import (
 from shuangfang.orgs.choices import OrganizationKind
 from shuangfang.orgs.models import Industry, Organization, Region
 from shuangfang.orgs.uscc import USCC_ALPHABET, make_uscc
+from shuangfang.safety import models as safety_models
 
 from .events import record_event
 
@@ -67,6 +72,28 @@ def tiny_png() -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
     pixels = zlib.compress(b"\x00\x80")  # filter byte 0, one grey pixel
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def tiny_pdf(title: str = "") -> bytes:
+    """A valid one-page blank A4 PDF whose document title is `title`: the demo's rules, plans and appointment
+    letters without shipping documents.  Different titles give different files."""
+    title_hex = ("FEFF" + title.encode("utf-16-be").hex().upper()).encode()
+    objects = (
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+        b"<< /Title <" + title_hex + b"> >>",
+    )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 class DemoError(Exception):
@@ -729,6 +756,12 @@ UNIT_PROFILES: tuple[UnitProfile, ...] = (
 )
 PROFILE_BY_KEY = {profile.key: profile for profile in UNIT_PROFILES}
 DEMO_UNIT_PROFILE = "coal"
+# The second demo unit: a small food factory (小微企业) in the same county, which signs in to the simple mode.
+SMALL_UNIT_PROFILE = "food"
+SMALL_UNIT_NOISE = 2.0
+# The demo computes every unit's compliance gaps up to this many use units, only its county's beyond (see
+# DemoGenerator._refresh_compliance).
+FULL_REFRESH_MAX_UNITS = 1000
 
 # The certificate items a unit's people need for its equipment (TSG Z6001-2019): catalog prefix → (item, people per
 # equipment, the most people of that item). Elevators need no operator: only some units keep a T holder.
@@ -836,7 +869,8 @@ class DemoResult:
 
 # Keys of DemoResult.counts that are table rows (the rest are breakdowns of them).
 ROW_COUNT_KEYS = ("regulators", "agencies", "maintenance_units", "use_units", "users", "equipment", "inspections",
-                  "certificates", "risks", "investigation_tasks", "hazards")  # fmt: skip
+                  "certificates", "risks", "investigation_tasks", "hazards", "safety_records",
+                  "compliance_gaps")  # fmt: skip
 
 COUNT_LABELS = {
     "regulators": "监管部门",
@@ -861,7 +895,18 @@ COUNT_LABELS = {
     "investigation_tasks": "今日排查任务（各单位日管控、周排查、月调度）",
     "hazards": "事故隐患",
     "hazards_failed_inspection": "  检验不合格仍在用（系统判定重大隐患）",
+    "hazards_system": "  系统登记（设备无持证作业人员、重大危险源监测超限）",
+    "safety_records": "安全管理档案记录（两个演示单位：任命、制度、培训、持证上岗、应急、监测、考试）",
+    "compliance_gaps": "合规缺项（各单位，未消除）",
 }
+
+
+# The rows of the units' safety management files the demo counts.
+SAFETY_FILE_MODELS = (safety_models.SafetyProfile, safety_models.Appointment, safety_models.SafetyDocument,
+                      safety_models.TrainingPlan, safety_models.TrainingSession, safety_models.OperatorAssignment,
+                      safety_models.EmergencyPlan, safety_models.Drill, safety_models.MajorHazardSource,
+                      safety_models.MonitoringPoint, safety_models.Reading, safety_models.Exam,
+                      safety_models.ExamAttempt)  # fmt: skip
 
 
 def organizations_exist() -> bool:
@@ -880,8 +925,12 @@ TARGET_STATES = (
     ("never_inspected", 0.005),
     ("valid", 0.885),
 )
-# The demo unit shows every state on its first equipment.
+# The demo unit shows every state on its first equipment; the small unit has one inspection falling due.
 DEMO_UNIT_STATES = ("overdue", "due_soon", "failed")
+SMALL_UNIT_STATES = ("valid", "due_soon")
+# The demo unit's first equipment of these categories has the feature that asks for a second certificate item
+# (safety.rules.CERTIFICATE_RULES): a crane whose lifts need a signaller (Q1), a quick-opening vessel (R1).
+DEMO_UNIT_FEATURES = {"4110": ("signaller_required", ""), "2150": ("quick_opening", "蒸压釜")}
 STATUS_SHARES = ((EquipmentStatus.IN_USE, 0.97), (EquipmentStatus.SUSPENDED, 0.02), (EquipmentStatus.SCRAPPED, 0.01))
 MAX_AGE_DAYS = 20 * 365
 HISTORY_STEPS = 16
@@ -900,6 +949,14 @@ class _UnitPlan:
     crowded: bool
     small_micro: bool
     is_demo_unit: bool = False
+    is_small_unit: bool = False
+
+    @property
+    def forced_states(self) -> tuple[str, ...]:
+        """The inspection states the showcase units' first equipment are given (every other unit draws them)."""
+        if self.is_demo_unit:
+            return DEMO_UNIT_STATES
+        return SMALL_UNIT_STATES if self.is_small_unit else ()
 
 
 @dataclass
@@ -976,8 +1033,12 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("unit_principal", Role.PRINCIPAL, "unit"),
     ("unit_director", Role.SAFETY_DIRECTOR, "unit"),
     ("unit_officer", Role.SAFETY_OFFICER, "unit"),
+    ("unit_officer2", Role.SAFETY_OFFICER, "unit"),
     ("unit_operator", Role.OPERATOR, "unit"),
     ("unit_admin", Role.ORG_ADMIN, "unit"),
+    # The small unit (小微企业, simple mode): its owner and its part-time safety officer.
+    ("small_principal", Role.PRINCIPAL, "small_unit"),
+    ("small_officer", Role.SAFETY_OFFICER, "small_unit"),
 )
 
 
@@ -1288,15 +1349,16 @@ class DemoGenerator:
             organizations = []
             batch_plans = []
             for index in range(created, created + batch):
-                is_demo_unit = index == 0
-                if is_demo_unit:
-                    county, profile = ZEZHOU_CODE, PROFILE_BY_KEY[DEMO_UNIT_PROFILE]
+                is_demo_unit, is_small_unit = index == 0, index == 1
+                if is_demo_unit or is_small_unit:
+                    county = ZEZHOU_CODE
+                    profile = PROFILE_BY_KEY[DEMO_UNIT_PROFILE if is_demo_unit else SMALL_UNIT_PROFILE]
                 else:
                     county = self._pick_county(rng)
                     profile = PROFILE_BY_KEY[rng.choices(profiles, weights=profile_weights, k=1)[0]]
-                small_micro = not is_demo_unit and rng.random() < profile.small_micro_share
-                # The demo unit carries its county in its name, so the demo accounts read naturally.
-                template = profile.names[0] if is_demo_unit else rng.choice(profile.names)
+                small_micro = is_small_unit or (not is_demo_unit and rng.random() < profile.small_micro_share)
+                # The demo units carry their county in their names, so the demo accounts read naturally.
+                template = profile.names[0] if is_demo_unit or is_small_unit else rng.choice(profile.names)
                 name = template.format(
                     short=self._county_short(county), county=self._county_full(county), word=rng.choice(TRADE_WORDS)
                 )
@@ -1327,10 +1389,14 @@ class DemoGenerator:
                         crowded=profile.crowded,
                         small_micro=small_micro,
                         is_demo_unit=is_demo_unit,
+                        is_small_unit=is_small_unit,
                     )
                 )
                 # Equipment per unit is heavy-tailed: most units own a few, a few own many.
-                noise = 3.0 if is_demo_unit else rng.lognormvariate(0, 0.8)
+                if is_demo_unit or is_small_unit:
+                    noise = 3.0 if is_demo_unit else SMALL_UNIT_NOISE
+                else:
+                    noise = rng.lognormvariate(0, 0.8)
                 weights.append(profile.mean_equipment * noise * (0.4 if small_micro else 1.0))
             self._insert(Organization, organizations, "use_units")
             for plan, organization in zip(batch_plans, organizations, strict=True):
@@ -1339,6 +1405,9 @@ class DemoGenerator:
             if created == 0:
                 self.demo_unit = organizations[0]
                 self.organization_names[self.demo_unit.pk] = self.demo_unit.name
+                self.small_unit = organizations[1] if len(organizations) > 1 else None
+                if self.small_unit is not None:
+                    self.organization_names[self.small_unit.pk] = self.small_unit.name
             users = [
                 self._user(f"org{organization.pk}", organization.pk, [Role.ORG_ADMIN], self._person_name(rng), "")
                 for organization in organizations
@@ -1363,9 +1432,12 @@ class DemoGenerator:
             "city": self.regulator_pk[JINCHENG_CODE],
             "county": self.regulator_pk[ZEZHOU_CODE],
             "unit": self.demo_unit.pk,
+            "small_unit": self.small_unit.pk if self.small_unit is not None else None,
         }
         users = []
         for username, role, where in DEMO_USERS:
+            if where == "small_unit" and self.small_unit is None:
+                continue  # a province of one use unit has no small unit
             organization_pk = organizations[where]
             users.append(self._user(username, organization_pk, [role], self._person_name(rng), self._mobile(rng)))
             organization_name = self.organization_names[organization_pk] if organization_pk else _("平台")
@@ -1388,7 +1460,430 @@ class DemoGenerator:
             self.counts["risks"] += len(do_apply_templates(actor=principal, equipment=equipment))
         self.progress.say(_("演示单位安全风险 %(count)s 项") % {"count": self.counts["risks"]})
 
-    # -- phase 7: the duty cycle starts, and the demo unit's hazards are at every step of the loop -------------------
+    # -- phase 7: the demo units' safety management files (一企一档) ---------------------------------------------------
+
+    def _safety_day(self) -> date:
+        """The day the safety files' past events count back from: the demo's today, but never after the real one,
+        which the services check trainings, drills, readings and exam sittings against."""
+        return min(self.today, timezone.localdate())
+
+    def _document(self, actor: User, name: str, *, photo: bool = False):
+        """An attachment uploaded by the actor for its unit: a PDF titled by its name, or a photo."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from shuangfang.core.attachments import do_upload_attachment
+
+        content = tiny_png() if photo else tiny_pdf(name.rsplit(".", 1)[0])
+        kind = "image/png" if photo else "application/pdf"
+        return do_upload_attachment(actor=actor, uploaded=SimpleUploadedFile(name, content, content_type=kind))
+
+    def _build_safety_files(self) -> None:
+        """The two demo units keep their safety management files, so that the file, its compliance panel, the simple
+        mode and the regulator's gap counts are alive on the first sign-in.  Everything goes through the safety
+        services (their checks, events and notifications are real); the gaps are computed once, at the end of the
+        run.  What is missing is missing on purpose, so that the panel shows each kind of gap."""
+        from shuangfang.safety import services as safety
+
+        users = {
+            user.username: user
+            for user in User.objects.filter(username__in=[username for username, _role, _where in DEMO_USERS])
+        }
+        self._demo_unit_file(users)
+        if self.small_unit is not None:
+            self._small_unit_file(users)
+        # The post_migrate hook loads the platform's questions; the demo does not rely on it having run.
+        safety.sync_question_bank()
+        self._exams(users)
+        self.counts["safety_records"] = sum(model.objects.count() for model in SAFETY_FILE_MODELS)
+        self.progress.say(_("演示单位安全管理档案记录 %(count)s 条") % {"count": self.counts["safety_records"]})
+
+    def _demo_unit_file(self, users: dict[str, User]) -> None:
+        from shuangfang.safety import services as safety
+        from shuangfang.safety.choices import AppointmentRole, EmergencyPlanKind, HazardSourceGrade, ReadingSource
+        from shuangfang.safety.compliance import category_label
+        from shuangfang.safety.rules import ORDER_74_CATEGORIES, ORDER_74_EFFECTIVE
+
+        unit = self.demo_unit
+        principal, director, officer = users["unit_principal"], users["unit_director"], users["unit_officer"]
+        officer2, operator, admin = users["unit_officer2"], users["unit_operator"], users["unit_admin"]
+        day = self._safety_day()
+
+        def ago(days: int) -> date:
+            return day - timedelta(days=days)
+
+        in_use = Equipment.objects.filter(organization=unit, status=EquipmentStatus.IN_USE)
+        categories = sorted({code[0] + "000" for code in in_use.values_list("category_id", flat=True)})
+        categories = [category for category in categories if category in ORDER_74_CATEGORIES]
+        labels = {category: category_label(category) for category in categories}
+        # What the demo unit lacks on purpose: everything for its last category (piping in the full demo), one
+        # Order 74 document older than the order, a drill overdue, one device without an operator.
+        lacking = categories[-1] if len(categories) > 1 else ""
+        predating = "4000" if "4000" in categories else (categories[0] if categories else "")
+        overdue = "3000" if "3000" in categories and lacking != "3000" else ""
+
+        # The safety management body, and the facts the staffing rules cannot read from the register.
+        safety.do_save_profile(
+            actor=admin,
+            organization=unit,
+            version=1,
+            changes={
+                "body_name": "安全环保部",
+                "body_established_on": ago(1500),
+                "body_document": self._document(admin, "关于设立安全环保部的决定.pdf"),
+                "industrial_piping_km": Decimal("6.80"),
+            },
+        )
+
+        # Appointments (Order 74; TSG 08 2.4): the officers split the categories ten months ago, so that history shows.
+        officer_split = ago(300)
+        appoint = [
+            (principal, AppointmentRole.PRINCIPAL, (), False, ago(2200), "关于任命主要负责人的决定.pdf"),
+            (director, AppointmentRole.SAFETY_MANAGER, (), False, ago(1500), "关于任命安全管理负责人的通知.pdf"),
+            (director, AppointmentRole.SAFETY_DIRECTOR, (), True, ago(900), "关于任命安全总监的通知.pdf"),
+            (officer, AppointmentRole.SAFETY_OFFICER, (), True, ago(900), "关于任命安全员的通知.pdf"),
+        ]
+        appointments = {}
+        for person, role, covered, full_time, starts_on, letter in appoint:
+            appointments[(person.pk, role)] = safety.do_appoint(
+                actor=admin,
+                organization=unit,
+                person=person,
+                role=role,
+                equipment_categories=covered,
+                full_time=full_time,
+                starts_on=starts_on,
+                document=self._document(admin, letter),
+            )
+        first_term = appointments[(officer.pk, AppointmentRole.SAFETY_OFFICER)]
+        safety.do_end_appointment(
+            actor=admin,
+            appointment=first_term,
+            ends_on=officer_split - timedelta(days=1),
+            reason="安全员分工调整：锅炉、压力容器、压力管道改由专人负责",
+            version=first_term.version,
+        )
+        split = [
+            (officer, [c for c in categories if c in ("3000", "4000", "5000", "6000", "9000")], True),
+            (officer2, [c for c in categories if c in ("1000", "2000", "8000")], False),
+        ]
+        for person, covered, full_time in split:
+            if covered:
+                safety.do_appoint(
+                    actor=admin,
+                    organization=unit,
+                    person=person,
+                    role=AppointmentRole.SAFETY_OFFICER,
+                    equipment_categories=covered,
+                    full_time=full_time,
+                    starts_on=officer_split,
+                    document=self._document(admin, f"关于调整安全员分工的通知（{person.full_name}）.pdf"),
+                )
+
+        # The required documents, versioned; one kind missing, the last category's missing, one predating Order 74.
+        unit_documents = [
+            ("management_rules", "特种设备安全管理制度", ago(1800)),
+            ("management_rules", "特种设备安全管理制度", ago(200)),
+            ("post_responsibilities", "特种设备安全管理岗位责任制度", ago(1100)),
+            ("risk_control_rules", "特种设备安全风险分级管控制度", ago(700)),
+        ]
+        for kind, title, effective_on in unit_documents:
+            title = f"{title}（{effective_on.year}年版）"
+            safety.do_upload_document(
+                actor=director,
+                organization=unit,
+                kind=kind,
+                title=title,
+                effective_on=effective_on,
+                attachment=self._document(director, f"{title}.pdf"),
+            )
+        per_category = (("operating_procedures", "安全操作规程", 600), ("director_duties", "安全总监职责", 500),
+                        ("officer_code", "安全员守则", 500))  # fmt: skip
+        for category in categories:
+            if category == lacking:
+                continue
+            for kind, name, days in per_category:
+                effective_on = ago(days)
+                if kind == "director_duties" and category == predating:
+                    # Issued while Order 74 was being published: to be reissued under it.
+                    effective_on = ORDER_74_EFFECTIVE - timedelta(days=65)
+                title = f"{labels[category]}{name}"
+                safety.do_upload_document(
+                    actor=director,
+                    organization=unit,
+                    kind=kind,
+                    equipment_category=category,
+                    title=title,
+                    effective_on=effective_on,
+                    attachment=self._document(director, f"{title}.pdf"),
+                )
+
+        # Training: the year's plan and three sessions with their attendees.
+        plan = safety.do_create_training_plan(
+            actor=officer,
+            organization=unit,
+            year=day.year,
+            title=f"{day.year}年度特种设备安全教育培训计划",
+            content="一、安全总监、安全员每季度集中学习一次；二、作业人员每半年安全操作规程培训一次；"
+            "三、新任命人员上岗前完成总局令第74号职责培训并考试合格。",
+            attachment=self._document(officer, f"{day.year}年度特种设备安全教育培训计划.pdf"),
+        )
+        county_trainer = "泽州县市场监督管理局特种设备安全监察股"
+        sessions = [
+            (240, "总局令第74号：安全总监、安全员职责与日管控、周排查、月调度", "4", county_trainer,
+             [principal, director, officer, officer2]),
+            (120, "起重机械、叉车安全操作规程与GB 45067重大事故隐患判定", "3", director.full_name,
+             [officer, operator, officer2]),
+            (25, "锅炉和压力容器事故应急处置", "2", officer2.full_name, [officer2, operator, officer]),
+        ]  # fmt: skip
+        for days, topic, hours, trainer, attendees in sessions:
+            held_on = ago(days)
+            safety.do_record_training(
+                actor=officer,
+                organization=unit,
+                topic=topic,
+                held_on=held_on,
+                hours=hours,
+                trainer=trainer,
+                attendees=attendees,
+                location="公司三楼会议室",
+                plan=plan if held_on.year == plan.year else None,
+                materials=self._document(officer, f"{topic}.pdf"),
+                sign_in_photo=self._document(officer, f"签到表{held_on:%Y%m%d}.png", photo=True),
+            )
+
+        self._assign_operators(unit, officer, leave_out_one=True)
+
+        # Emergency: a comprehensive plan, special plans per category but the lacking one, and drills (one overdue).
+        safety.do_record_emergency_plan(
+            actor=director,
+            organization=unit,
+            title="生产安全事故综合应急预案",
+            approved_on=ago(700),
+            kind=EmergencyPlanKind.COMPREHENSIVE,
+            attachment=self._document(director, "生产安全事故综合应急预案.pdf"),
+        )
+        scenarios = {
+            "1000": "锅炉严重缺水事故应急处置",
+            "2000": "压力容器泄漏应急处置",
+            "3000": "电梯困人应急救援",
+            "4000": "起重机械吊物坠落和人员受困应急处置",
+            "5000": "叉车碰撞伤人事故应急处置",
+            "6000": "大型游乐设施停机困人应急救援",
+            "8000": "压力管道泄漏应急处置",
+            "9000": "客运索道停车救援",
+        }
+        for index, category in enumerate(categories):
+            if category == lacking:
+                continue
+            label = labels[category]
+            emergency_plan = safety.do_record_emergency_plan(
+                actor=director,
+                organization=unit,
+                title=f"{label}事故应急专项预案",
+                approved_on=ago(500 + 10 * index),
+                kind=EmergencyPlanKind.SPECIAL,
+                equipment_category=category,
+                attachment=self._document(director, f"{label}事故应急专项预案.pdf"),
+            )
+            # The first category falls due within the reminder window; the overdue one was drilled 13 months ago.
+            days = 400 if category == overdue else (345 if index == 0 else 40 + 35 * index)
+            safety.do_record_drill(
+                actor=director,
+                organization=unit,
+                plan=emergency_plan,
+                held_on=ago(days),
+                scenario=scenarios.get(category, f"{label}事故应急处置"),
+                participants="、".join(p.full_name for p in (director, officer, officer2, operator)),
+                participant_count=12,
+                evaluation="响应及时，分工明确；通讯联络和现场警戒需加强，已列入下次演练改进项。",
+                photos=[self._document(director, f"演练{category}.png", photo=True)],
+            )
+
+        # A major hazard source watched by two points, with a week of readings; one pressure reading out of bounds.
+        vessel = in_use.filter(category__code__startswith="21", quick_opening=False).order_by("pk").first()
+        source = safety.do_create_hazard_source(
+            actor=director,
+            organization=unit,
+            name="化产车间液氨储罐区",
+            grade=HazardSourceGrade.FOURTH,
+            equipment=vessel,
+            location="化产车间东侧罐区",
+            description="脱硫用液氨储罐2台，最大储量约12吨（临界量10吨），依据GB 18218-2018辨识为四级重大危险源。",
+        )
+        pressure = safety.do_add_monitoring_point(
+            actor=director, source=source, name="1号储罐压力", quantity="压力", unit_of_measure="MPa", high="1.600"
+        )
+        level = safety.do_add_monitoring_point(
+            actor=director,
+            source=source,
+            name="1号储罐液位",
+            quantity="液位",
+            unit_of_measure="%",
+            low="15.000",
+            high="85.000",
+        )
+        rng = self._rng("safety")
+        for days in range(7, 0, -1):
+            for hour in (8, 20):
+                measured_at = timezone.make_aware(datetime.combine(ago(days), time_of_day(hour)))
+                value = Decimal(f"{rng.uniform(1.05, 1.35):.3f}")
+                if days == 4 and hour == 20:
+                    value = Decimal("1.720")  # the excursion: a control-failure investigation and a hazard
+                safety.do_record_reading(actor=operator, point=pressure, value=value, measured_at=measured_at)
+                safety.do_record_reading(
+                    actor=officer,
+                    point=level,
+                    value=Decimal(f"{rng.uniform(48, 72):.1f}"),
+                    measured_at=measured_at,
+                    source=ReadingSource.API,
+                )
+
+    def _small_unit_file(self, users: dict[str, User]) -> None:
+        """The small unit has started: its owner and part-time officer are appointed, two rules are written, its
+        forklift driver is on record, one training held.  No safety director yet and most rules missing: the
+        simple mode's home shows what is due."""
+        from shuangfang.safety import services as safety
+        from shuangfang.safety.choices import AppointmentRole
+
+        unit = self.small_unit
+        principal, officer = users["small_principal"], users["small_officer"]
+        day = self._safety_day()
+        safety.do_save_profile(
+            actor=principal,
+            organization=unit,
+            version=1,
+            changes={"boiler_over_2_5_mpa": False, "industrial_piping_km": Decimal("0")},
+        )
+        for person, role, days in (
+            (principal, AppointmentRole.PRINCIPAL, 1500),
+            (officer, AppointmentRole.SAFETY_OFFICER, 400),
+        ):
+            safety.do_appoint(
+                actor=principal,
+                organization=unit,
+                person=person,
+                role=role,
+                starts_on=day - timedelta(days=days),
+                document=self._document(principal, f"任命书（{person.full_name}）.pdf"),
+            )
+        for kind, title in (("management_rules", "特种设备安全管理制度"), ("post_responsibilities", "岗位责任制度")):
+            safety.do_upload_document(
+                actor=principal,
+                organization=unit,
+                kind=kind,
+                title=title,
+                effective_on=day - timedelta(days=400),
+                attachment=self._document(principal, f"{title}.pdf"),
+            )
+        safety.do_record_training(
+            actor=officer,
+            organization=unit,
+            topic="叉车安全操作和每日检查",
+            held_on=day - timedelta(days=60),
+            hours="2",
+            trainer=officer.full_name,
+            attendees=[principal, officer],
+            sign_in_photo=self._document(officer, "签到表.png", photo=True),
+        )
+        self._assign_operators(unit, officer, leave_out_one=False)
+
+    def _assign_operators(self, unit: Organization, actor: User, *, leave_out_one: bool) -> None:
+        """Put certified operators on the unit's equipment that needs them, sharing the valid certificates of each
+        item in turn.  With leave_out_one, the last forklift (or the last such device) gets none, and the last crane
+        keeps a driver whose certificate has since expired: the two operator gaps, each with its system hazard."""
+        from shuangfang.safety import rules as safety_rules
+        from shuangfang.safety import services as safety
+
+        valid_from = max(self.today, timezone.localdate()) + timedelta(days=1)
+        valid: dict[str, list[OperatorCertificate]] = {}
+        lapsed: dict[str, list[OperatorCertificate]] = {}
+        for certificate in OperatorCertificate.objects.filter(organization=unit).order_by("cert_no"):
+            pools = valid if certificate.expires_on >= valid_from else lapsed
+            pools.setdefault(certificate.item_id, []).append(certificate)
+        devices = []
+        for device in Equipment.objects.filter(organization=unit, status=EquipmentStatus.IN_USE).order_by("pk"):
+            features = [name for name in ("quick_opening", "signaller_required") if getattr(device, name)]
+            needed = safety_rules.certificate_rules_for(device.category_id, features, unit.kind)
+            if needed:
+                devices.append((device, needed))
+        left_out = expired_driver = None
+        if leave_out_one and devices:
+            forklifts = [device for device, needed in devices if any(rule.code == "forklift" for rule in needed)]
+            left_out = forklifts[-1] if forklifts else devices[-1][0]
+            cranes = [
+                device
+                for device, needed in devices
+                if device != left_out and [rule.code for rule in needed] == ["crane_driver"]
+            ]
+            if cranes and lapsed.get("Q2"):
+                expired_driver = cranes[-1]
+        turns: Counter[str] = Counter()
+        for device, needed in devices:
+            if device == left_out:
+                continue
+            for rule in needed:
+                if device == expired_driver:
+                    certificate = lapsed["Q2"][0]
+                    assigned_on = certificate.issued_on + timedelta(days=30)
+                else:
+                    item = next((item for item in rule.items if valid.get(item)), None)
+                    if item is None:
+                        continue  # nobody at the unit holds the item: the gap is real
+                    certificate = valid[item][turns[item] % len(valid[item])]
+                    turns[item] += 1
+                    assigned_on = max(certificate.issued_on, device.commissioned_on)
+                safety.do_assign_operator(
+                    actor=actor, equipment=device, certificate=certificate, assigned_on=assigned_on
+                )
+
+    def _exams(self, users: dict[str, User]) -> None:
+        """The demo unit's own exam of its safety staff, all handed in (one below the pass mark), and the county's
+        spot-check of the safety directors and officers in Zezhou: the small unit's officer fails it (flagged to the
+        unit, a gap), the demo unit's officer has it still to sit.  Exams are open around the real today, which
+        the sittings are checked against."""
+        from shuangfang.safety import services as safety
+        from shuangfang.safety.models import ExamAttempt
+
+        county = users.get("county_zezhou")
+        real_today = timezone.localdate()
+        year = self._safety_day().year
+        exams = [
+            (
+                users["unit_director"],
+                f"{year}年度安全总监、安全员安全知识考试",
+                {"unit_director": 10, "unit_officer": 9, "unit_officer2": 6},
+                (real_today - timedelta(days=5), real_today + timedelta(days=2)),
+            ),
+            (
+                county,
+                f"泽州县{year}年度特种设备安全总监、安全员抽查考核",
+                {"unit_director": 9, "unit_officer2": 8, "small_officer": 5},
+                (real_today - timedelta(days=2), real_today + timedelta(days=14)),
+            ),
+        ]
+        for number, (actor, title, right_answers, (opens_on, closes_on)) in enumerate(exams):
+            if actor is None:
+                continue
+            exam = safety.do_create_exam(
+                actor=actor,
+                title=title,
+                roles=[Role.SAFETY_DIRECTOR, Role.SAFETY_OFFICER],
+                question_count=10,
+                opens_on=opens_on,
+                closes_on=closes_on,
+                seed=self.seed + number,
+            )
+            questions = list(exam.questions.order_by("pk"))
+            attempts = ExamAttempt.objects.filter(exam=exam, candidate__username__in=right_answers)
+            for attempt in attempts.select_related("candidate", "exam").order_by("pk"):
+                right = right_answers[attempt.candidate.username]
+                answers = {}
+                for index, question in enumerate(questions):
+                    key = list(question.answer)
+                    answers[str(question.pk)] = key if index < right else [(key[0] + 1) % len(question.options)]
+                safety.do_submit_attempt(actor=attempt.candidate, attempt=attempt, answers=answers)
+
+    # -- phase 8: the duty cycle starts, and the demo unit's hazards are at every step of the loop -------------------
 
     def _investigate(self) -> None:
         """Today's Order 74 tasks for every unit; the platform's major hazards for in-use equipment whose latest
@@ -1499,6 +1994,34 @@ class DemoGenerator:
                 )
         self.counts["hazards"] = Hazard.objects.count()
         self.progress.say(_("事故隐患 %(count)s 项") % {"count": self.counts["hazards"]})
+
+    # -- phase 9: every unit's compliance gaps -------------------------------------------------------------------------
+
+    def _refresh_compliance(self) -> None:
+        """The daily compliance run, once, as of the demo's today: every unit's gaps by the rule tables, and one system
+        hazard for each device in use without a certified operator (the other units have recorded no operators).
+
+        It costs some 35 ms of CPU a unit (the rule queries, the gap rows, the hazards): seconds at the small scale,
+        hours at the province's.  Above FULL_REFRESH_MAX_UNITS only the demo county's units are refreshed here; the
+        daily job (safety.tasks, 06:30) refreshes the rest."""
+        from shuangfang.hazards.choices import HazardSource
+        from shuangfang.hazards.models import Hazard
+        from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
+        from shuangfang.safety.compliance import refresh_all, refresh_unit
+        from shuangfang.safety.models import ComplianceGap
+
+        if self.sizes.use_units <= FULL_REFRESH_MAX_UNITS:
+            refresh_all(self.today)
+        else:
+            county = Organization.objects.filter(
+                kind__in=EQUIPMENT_OWNING_KINDS, is_active=True, region_id=ZEZHOU_CODE
+            ).order_by("pk")
+            for unit in county.iterator(chunk_size=200):
+                refresh_unit(unit, self.today)
+        self.counts["compliance_gaps"] = ComplianceGap.objects.filter(closed_at__isnull=True).count()
+        self.counts["hazards"] = Hazard.objects.count()
+        self.counts["hazards_system"] = Hazard.objects.filter(source=HazardSource.SYSTEM).count()
+        self.progress.say(_("合规缺项 %(count)s 项") % {"count": f"{self.counts['compliance_gaps']:,}"})
 
     # -- phase 5: equipment, inspections, certificates ---------------------------------------------------------------
 
@@ -1636,22 +2159,25 @@ class DemoGenerator:
         profile = PROFILE_BY_KEY[plan.profile]
         mix = profile.equipment_mix
         categories = [_weighted_choice(rng, mix) for _index in range(plan.equipment_count)]
-        if plan.is_demo_unit:
-            # The demo unit shows each of its kinds at least once.
+        if plan.is_demo_unit or plan.is_small_unit:
+            # The demo units show each of their kinds at least once.
             by_weight = [code for code, _weight in sorted(mix, key=lambda pair: (-pair[1], pair[0]))]
             categories[: len(by_weight)] = by_weight[: len(categories)]
         rows = []
+        featured: set[str] = set()
         letter = CITY_FACTS[plan.city_code].plate_letter
         for index, category in enumerate(categories):
             kind = EQUIPMENT_KINDS[category]
             maker = rng.choice(kind.makers)
             grade = _weighted_choice(rng, kind.safety_grades) if kind.safety_grades else None
-            status = EquipmentStatus.IN_USE if plan.is_demo_unit else _weighted_choice(rng, STATUS_SHARES)
+            showcase = plan.is_demo_unit or plan.is_small_unit
+            status = EquipmentStatus.IN_USE if showcase else _weighted_choice(rng, STATUS_SHARES)
             if status == EquipmentStatus.IN_USE:
+                forced = plan.forced_states
                 target = (
-                    DEMO_UNIT_STATES[index]
-                    if plan.is_demo_unit and index < len(DEMO_UNIT_STATES)
-                    else _weighted_choice(rng, TARGET_STATES)
+                    forced[index]
+                    if index < len(forced)
+                    else ("valid" if plan.is_small_unit else _weighted_choice(rng, TARGET_STATES))
                 )
                 horizon = self.today
             else:
@@ -1708,6 +2234,11 @@ class DemoGenerator:
                 inspection_due_on=latest.next_due_on if latest else None,
                 inspection_agency_id=plan.agency_pk,
             )
+            if plan.is_demo_unit and category in DEMO_UNIT_FEATURES and category not in featured:
+                featured.add(category)
+                feature, name = DEMO_UNIT_FEATURES[category]
+                setattr(equipment, feature, True)
+                equipment.name = name or equipment.name
             rows.append((equipment, kept, grade))
             self._count_equipment(equipment, kept)
         return rows
@@ -1782,12 +2313,15 @@ class DemoGenerator:
             if count:
                 needs.extend([item] * min(most, max(1, round(count * per_equipment))))
         holders: dict[int, tuple[int, str]] = {}
+        names = self.demo_user_names
         if plan.is_demo_unit:
             # The demo unit's director and officer hold A; its operator holds the first operator item.
-            names = self.demo_user_names
             holders[0] = (self.demo_users["unit_director"], names["unit_director"])
             holders[1] = (self.demo_users["unit_officer"], names["unit_officer"])
             holders[2] = (self.demo_users["unit_operator"], names["unit_operator"])
+        elif plan.is_small_unit:
+            # The small unit's part-time officer holds A.
+            holders[0] = (self.demo_users["small_officer"], names["small_officer"])
         rows = []
         for index, item in enumerate(needs):
             holder, holder_name = holders.get(index, (None, ""))
@@ -1847,7 +2381,9 @@ class DemoGenerator:
             self._create_demo_accounts()
             self._create_equipment()
             self._identify_demo_unit_risks()
+            self._build_safety_files()
             self._investigate()
+            self._refresh_compliance()
             counts = {key: self.counts[key] for key in COUNT_LABELS}
             record_event(
                 "demo.generated",

@@ -45,6 +45,10 @@ MENU = [
     NavItem(_("排查记录"), "hazards:record-daily", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
     NavItem(_("重大隐患"), "hazards:major-hazards", frozenset({ScopeKind.REGULATOR})),
     NavItem(_("挂牌督办"), "hazards:listings", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
+    NavItem(_("安全管理档案"), "safety:file", frozenset({ScopeKind.UNIT})),
+    NavItem(_("简易模式"), "safety:simple-home", frozenset({ScopeKind.UNIT})),
+    NavItem(_("合规缺项"), "safety:gaps", frozenset({ScopeKind.REGULATOR})),
+    NavItem(_("培训考核"), "safety:exams", frozenset({ScopeKind.UNIT, ScopeKind.REGULATOR})),
     NavItem(_("上报事项"), "hazards:inbox", frozenset({ScopeKind.REGULATOR})),
     NavItem(
         pgettext_lazy("section", "单位"),

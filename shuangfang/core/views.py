@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Page, Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from shuangfang.accounts.roles import role_label
+from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Region
 
 from . import dashboard
@@ -24,7 +25,10 @@ from .models import Event
 from .navigation import AUDIT_READER_ROLES
 from .scoping import ScopeKind, scope_of
 
-__all__ = ["audit", "home", "list_response", "login_required", "paginate"]
+__all__ = ["FULL_HOME_SESSION_KEY", "audit", "home", "list_response", "login_required", "paginate"]
+
+# Set when a small or micro unit's person chose the full dashboard ("完整版"); opening simple mode clears it.
+FULL_HOME_SESSION_KEY = "home_full"
 
 
 def paginate(request, queryset, per_page: int) -> Page:
@@ -53,6 +57,13 @@ def home(request):
     scope = scope_of(user)
     today = timezone.localdate()
     if scope.kind == ScopeKind.UNIT:
+        if user.organization.small_micro and user.organization.kind in EQUIPMENT_OWNING_KINDS:
+            # Small and micro enterprises start in simple mode (简便、实用、管用); ?full=1 keeps the full dashboard
+            # for the rest of the session.
+            if request.GET.get("full") == "1":
+                request.session[FULL_HOME_SESSION_KEY] = True
+            elif not request.session.get(FULL_HOME_SESSION_KEY):
+                return redirect("safety:simple-home")
         context = dashboard.unit_dashboard(user, today)
         template = "core/home_unit.html"
     elif scope.kind == ScopeKind.REGULATOR:

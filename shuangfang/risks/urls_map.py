@@ -5,6 +5,7 @@ from django.urls import path
 from . import views_map
 
 urlpatterns = [
+    path("cards/", views_map.unit_cards, name="cards"),
     path("cards/equipment/<int:pk>/", views_map.equipment_card, name="card-equipment"),
     path("cards/point/<int:pk>/", views_map.point_card, name="card-point"),
     path("map/", views_map.site_plan_list, name="map"),

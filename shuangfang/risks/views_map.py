@@ -142,8 +142,7 @@ def _emergency_phones(unit: Organization, elevator: bool) -> list[EmergencyPhone
     return phones
 
 
-def _card_context(*, unit, point: RiskPoint | None, equipment: Equipment | None, risks) -> dict:
-    risks = list(risks.select_related("owner").order_by("id"))
+def _card_context(*, unit, point: RiskPoint | None, equipment: Equipment | None, risks: list[Risk]) -> dict:
     risks.sort(key=lambda risk: -rules.level_rank(risk.level))
     _decorate_card_risks(risks)
     if equipment is not None:
@@ -173,7 +172,7 @@ def equipment_card(request, pk: int):
     equipment's scope, just checked, rather than the risk rows' own (which an agency does not hold)."""
     equipment = equipment_selectors.access_equipment(request.user, pk)
     point = RiskPoint.objects.filter(equipment_id=equipment.pk).first()
-    risks = Risk.objects.filter(equipment_id=equipment.pk, is_active=True)
+    risks = list(Risk.objects.filter(equipment_id=equipment.pk, is_active=True).select_related("owner").order_by("id"))
     context = _card_context(unit=equipment.organization, point=point, equipment=equipment, risks=risks)
     return render(request, "risks/card.html", context)
 
@@ -198,9 +197,33 @@ def _access_card_point(user, pk: int) -> RiskPoint:
 @require_GET
 def point_card(request, pk: int):
     point = _access_card_point(request.user, pk)
-    risks = Risk.objects.filter(risk_point_id=point.pk, is_active=True)
+    risks = list(Risk.objects.filter(risk_point_id=point.pk, is_active=True).select_related("owner").order_by("id"))
     context = _card_context(unit=point.organization, point=point, equipment=point.equipment, risks=risks)
     return render(request, "risks/card.html", context)
+
+
+@login_required
+@require_GET
+def unit_cards(request):
+    """Every risk card of the signed-in unit in one document, one card per printed page: the unit posts them all
+    at once when it starts (the simple mode's last step) and after a round of reassessment."""
+    unit = request.user.organization
+    if scope_of(request.user).kind != ScopeKind.UNIT or unit is None:
+        raise Http404(_("风险点不存在。"))
+    points = list(
+        RiskPoint.objects.visible_to(request.user)
+        .filter(organization=unit)
+        .select_related("equipment__category")
+        .order_by("equipment__code", "pk")
+    )
+    risks_by_point: dict[int, list[Risk]] = {}
+    for risk in Risk.objects.filter(risk_point__in=points, is_active=True).select_related("owner").order_by("id"):
+        risks_by_point.setdefault(risk.risk_point_id, []).append(risk)
+    cards = []
+    for point in points:
+        risks = risks_by_point.get(point.pk, [])
+        cards.append(_card_context(unit=unit, point=point, equipment=point.equipment, risks=risks))
+    return render(request, "risks/cards.html", {"unit": unit, "cards": cards})
 
 
 # --------------------------------------------------------------------------------------------------------------------

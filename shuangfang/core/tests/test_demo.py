@@ -1,6 +1,7 @@
 import hashlib
 from datetime import date
 from io import StringIO
+from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,8 +26,25 @@ from shuangfang.equipment import rules
 from shuangfang.equipment.choices import EquipmentStatus, InspectionState
 from shuangfang.equipment.models import Equipment, OperatorCertificate, PeriodicInspection
 from shuangfang.hazards.models import Hazard, InvestigationTask
+from shuangfang.notifications.models import Notification
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import is_valid_uscc
+from shuangfang.safety.compliance import refresh_all
+from shuangfang.safety.models import (
+    Appointment,
+    ComplianceGap,
+    Drill,
+    Exam,
+    ExamAttempt,
+    MajorHazardSource,
+    OperatorAssignment,
+    Reading,
+    SafetyDocument,
+    SafetyProfile,
+    TrainingSession,
+)
+from shuangfang.safety.rules import ORDER_74_CATEGORIES, ORDER_74_EFFECTIVE
+from shuangfang.safety.selectors import current_appointments
 
 TODAY = date(2026, 11, 15)
 
@@ -54,7 +72,25 @@ def digest_of_database() -> str:
     certificates = OperatorCertificate.objects.order_by("cert_no").values_list(
         "cert_no", "id_number", "item_id", "issued_on", "expires_on", "organization__uscc"
     )
-    for rows in (equipment, inspections, organizations, certificates):
+    # The units' safety files and the compliance gaps they leave (rows made through the services, in a fixed order).
+    appointments = Appointment.objects.order_by(
+        "organization__uscc", "role", "starts_on", "person__username"
+    ).values_list("organization__uscc", "person__username", "role", "equipment_categories", "starts_on", "ends_on")
+    documents = SafetyDocument.objects.order_by("organization__uscc", "kind", "equipment_category", "version_no")
+    documents = documents.values_list("organization__uscc", "kind", "equipment_category", "version_no", "effective_on")
+    assignments = OperatorAssignment.objects.order_by("equipment__code", "certificate__cert_no").values_list(
+        "equipment__code", "certificate__cert_no", "assigned_on"
+    )
+    readings = Reading.objects.order_by("point__name", "measured_at").values_list(
+        "point__name", "value", "out_of_bounds"
+    )
+    attempts = ExamAttempt.objects.order_by("exam__title", "candidate__username").values_list(
+        "exam__title", "candidate__username", "status", "score"
+    )
+    gaps = ComplianceGap.objects.filter(closed_at__isnull=True).order_by("organization__uscc", "kind", "message")
+    gaps = gaps.values_list("organization__uscc", "kind", "message", "equipment__code", "hazard__description")
+    safety_files = (appointments, documents, assignments, readings, attempts, gaps)
+    for rows in (equipment, inspections, organizations, certificates, *safety_files):
         for row in rows:
             digest.update(repr(row).encode())
     return digest.hexdigest()
@@ -184,7 +220,8 @@ class DemoProvinceTests(TestCase):
                 scope = scope_of(User.objects.get(username=username + suffix))
                 self.assertEqual((scope.kind, scope.region_prefix), (ScopeKind.REGULATOR, prefix), username + suffix)
         self.assertEqual(self.unit.region_id, "140525")
-        for username in ("unit_principal", "unit_director", "unit_officer", "unit_operator", "unit_admin"):
+        for username in ("unit_principal", "unit_director", "unit_officer", "unit_officer2", "unit_operator",
+                         "unit_admin"):  # fmt: skip
             scope = scope_of(User.objects.get(username=username))
             self.assertEqual((scope.kind, scope.organization_id), (ScopeKind.UNIT, self.unit.pk))
         agency_user = User.objects.get(username="agency")
@@ -241,6 +278,10 @@ class DemoProvinceTests(TestCase):
         self.assertEqual(types.count("hazard.reported"), Hazard.objects.count())
         for step in ("hazard.confirmed", "hazard.rectification_submitted", "hazard.closed", "listing.created"):
             self.assertIn(step, types)
+        self.assertEqual(summary["compliance_gaps"], ComplianceGap.objects.filter(closed_at__isnull=True).count())
+        self.assertEqual(summary["hazards_system"], Hazard.objects.filter(source="system").count())
+        self.assertGreater(summary["safety_records"], 50)
+        self.assertEqual(types.count("safety.appointed"), Appointment.objects.count())
 
     def test_the_demo_unit_has_a_hazard_at_every_step_and_a_listed_major_one(self):
         statuses = set(Hazard.objects.filter(organization=self.unit).values_list("status", flat=True))
@@ -250,6 +291,120 @@ class DemoProvinceTests(TestCase):
         self.assertIsNotNone(major.reported_to_regulator_at)
         self.assertEqual(major.equipment.open_major_hazards, 1)
         self.assertTrue(InvestigationTask.objects.filter(organization=self.unit, kind="daily").exists())
+
+    def test_the_demo_unit_keeps_its_safety_management_file(self):
+        profile = SafetyProfile.objects.get(organization=self.unit)
+        self.assertTrue(profile.has_body)
+        self.assertIsNotNone(profile.body_document_id)
+        in_use = Equipment.objects.filter(organization=self.unit, status=EquipmentStatus.IN_USE)
+        categories = {code[0] + "000" for code in in_use.values_list("category_id", flat=True)}
+        categories &= set(ORDER_74_CATEGORIES)
+        self.assertGreaterEqual(len(categories), 4)
+        # Appointed before today, each with its letter; the officers' split left an ended appointment on record.
+        current = list(current_appointments(self.unit.pk, None, TODAY).select_related("person"))
+        held = {(appointment.person.username, appointment.role) for appointment in current}
+        for expected in (("unit_principal", "principal"), ("unit_director", "safety_director"),
+                         ("unit_director", "safety_manager")):  # fmt: skip
+            self.assertIn(expected, held)
+        for category in categories:
+            for role in ("safety_director", "safety_officer"):
+                self.assertTrue(any(a.role == role and a.covers(category) for a in current), (role, category))
+        for appointment in Appointment.objects.filter(organization=self.unit):
+            self.assertLess(appointment.starts_on, TODAY)
+            self.assertIsNotNone(appointment.document_id)
+        self.assertTrue(Appointment.objects.filter(organization=self.unit, ends_on__isnull=False).exists())
+        self.assertEqual(User.objects.get(username="unit_officer2").roles, ["safety_officer"])
+        # Versioned documents, one older than Order 74.
+        documents = SafetyDocument.objects.filter(organization=self.unit)
+        self.assertEqual(documents.filter(kind="management_rules").count(), 2)
+        self.assertTrue(documents.filter(kind="director_duties", effective_on__lt=ORDER_74_EFFECTIVE).exists())
+        # Training with its attendees, drills with photos.
+        sessions = TrainingSession.objects.filter(organization=self.unit)
+        self.assertEqual(sessions.count(), 3)
+        for session in sessions:
+            self.assertTrue(session.attendees.exists())
+            self.assertEqual(set(session.attendees.values_list("organization_id", flat=True)), {self.unit.pk})
+        self.assertTrue(Drill.objects.filter(organization=self.unit, photos__isnull=False).exists())
+        # Operators on the devices that need them; one forklift left without.
+        self.assertGreater(OperatorAssignment.objects.filter(organization=self.unit, ended_on__isnull=True).count(), 5)
+        # A major hazard source: two points, a week of readings, one out of bounds raising an investigation and a hazard.
+        source = MajorHazardSource.objects.get(organization=self.unit)
+        self.assertEqual(source.points.count(), 2)
+        readings = Reading.objects.filter(point__source=source)
+        self.assertEqual(readings.count(), 2 * 7 * 2)
+        excursion = readings.get(out_of_bounds=True)
+        self.assertEqual(excursion.hazard.source, "system")
+        self.assertEqual(excursion.task.kind, "control_failure")
+        self.assertEqual(readings.filter(hazard__isnull=False).count(), 1)
+        self.assertLess(excursion.measured_at.date(), TODAY)
+
+    def test_the_gaps_are_computed_and_of_several_kinds(self):
+        def open_kinds(organization):
+            gaps = ComplianceGap.objects.filter(organization=organization, closed_at__isnull=True)
+            return set(gaps.values_list("kind", flat=True))
+
+        self.assertLessEqual({"document", "emergency_plan", "drill", "operator"}, open_kinds(self.unit))
+        small = Organization.objects.get(users__username="small_principal")
+        self.assertLessEqual({"appointment", "staffing", "document", "training"}, open_kinds(small))
+        gaps = ComplianceGap.objects.filter(organization=self.unit, closed_at__isnull=True)
+        self.assertTrue(gaps.filter(kind="document", message__contains="早于").exists())
+        self.assertTrue(gaps.filter(kind="drill", message__contains="逾期").exists())
+        # The demo unit meets its staffing and appointment rules; every other unit, with no file yet, does not.
+        self.assertFalse(gaps.filter(kind__in=["staffing", "appointment"]).exists())
+        others = ComplianceGap.objects.exclude(organization__in=[self.unit, small]).filter(closed_at__isnull=True)
+        self.assertTrue(others.filter(kind="appointment", key="appointment:principal").exists())
+
+    def test_one_system_hazard_per_operator_gap_and_none_more_on_the_next_run(self):
+        gaps = list(ComplianceGap.objects.filter(kind="operator", closed_at__isnull=True).select_related("hazard"))
+        self.assertTrue(any(gap.organization_id == self.unit.pk for gap in gaps))
+        for gap in gaps:
+            self.assertEqual(gap.hazard.source, "system", gap.key)
+            self.assertEqual(gap.hazard.equipment_id, gap.equipment_id)
+            self.assertEqual(gap.hazard.organization_id, gap.organization_id)
+        self.assertEqual(len({gap.hazard_id for gap in gaps}), len(gaps))
+        registered = [
+            event.data["compliance_gap"]
+            for event in Event.objects.filter(type="hazard.reported")
+            if "compliance_gap" in event.data
+        ]
+        self.assertEqual(sorted(registered), sorted(gap.pk for gap in gaps))
+        hazards = Hazard.objects.count()
+        self.assertEqual(refresh_all(TODAY).get("opened", 0), 0)
+        self.assertEqual(Hazard.objects.count(), hazards)
+
+    def test_a_small_micro_unit_signs_in(self):
+        small = Organization.objects.get(users__username="small_principal")
+        self.assertTrue(small.small_micro)
+        self.assertEqual((small.kind, small.region_id), ("use_unit", "140525"))
+        self.assertFalse(self.unit.small_micro)
+        self.assertTrue(Equipment.objects.filter(organization=small, status=EquipmentStatus.IN_USE).exists())
+        for username in ("small_principal", "small_officer"):
+            self.assertIn(username, self.output)
+            scope = scope_of(User.objects.get(username=username))
+            self.assertEqual((scope.kind, scope.organization_id), (ScopeKind.UNIT, small.pk))
+        held = {
+            (a.person.username, a.role) for a in current_appointments(small.pk, None, TODAY).select_related("person")
+        }
+        self.assertEqual(held, {("small_principal", "principal"), ("small_officer", "safety_officer")})
+        self.assertTrue(SafetyProfile.objects.filter(organization=small).exists())
+
+    def test_the_county_spot_check_flags_the_failed_officer_to_the_unit(self):
+        exam = Exam.objects.select_related("organization").get(kind="spot_check")
+        self.assertEqual(exam.organization.jurisdiction_id, "140525")
+        attempts = {attempt.candidate.username: attempt for attempt in exam.attempts.select_related("candidate")}
+        self.assertTrue(attempts["unit_director"].passed)
+        self.assertFalse(attempts["small_officer"].passed)
+        self.assertEqual(attempts["unit_officer"].status, "assigned")  # still to sit, for the demo
+        self.assertTrue(Notification.objects.filter(user__username="small_principal", kind="exam.failed").exists())
+        self.assertTrue(
+            ComplianceGap.objects.filter(
+                kind="training", person__username="small_officer", closed_at__isnull=True
+            ).exists()
+        )
+        unit_exam = Exam.objects.get(kind="unit", organization=self.unit)
+        results = list(unit_exam.attempts.values_list("status", "passed"))
+        self.assertEqual({status for status, _passed in results}, {"submitted"})
+        self.assertIn(False, [passed for _status, passed in results])
 
     def test_if_empty_on_a_filled_database_changes_nothing(self):
         before = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())
@@ -264,6 +419,16 @@ class DemoProvinceTests(TestCase):
     def test_without_if_empty_a_filled_database_is_refused(self):
         with self.assertRaisesMessage(CommandError, "已有单位数据"):
             run_demo()
+
+
+class DemoLargeProvinceTests(TestCase):
+    def test_beyond_the_full_refresh_size_only_the_demo_county_gets_its_gaps(self):
+        with mock.patch("shuangfang.core.demo.FULL_REFRESH_MAX_UNITS", 5):
+            run_demo()
+        gaps = ComplianceGap.objects.filter(closed_at__isnull=True)
+        self.assertTrue(gaps.filter(organization__users__username="unit_admin").exists())
+        self.assertEqual(set(gaps.values_list("organization__region_id", flat=True)), {"140525"})
+        self.assertTrue(Organization.objects.filter(kind="use_unit").exclude(region_id="140525").exists())
 
 
 class DemoCodesTests(TestCase):

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import connection
@@ -31,6 +32,24 @@ from shuangfang.notifications.models import Notification
 from shuangfang.orgs.models import Organization
 from shuangfang.risks.models import Risk, RiskPoint, SitePlan
 from shuangfang.risks.services import do_add_site_plan, do_create_risk, do_create_risk_point, point_for_equipment
+from shuangfang.safety import services as safety_services
+from shuangfang.safety.models import (
+    Appointment,
+    ComplianceGap,
+    Drill,
+    EmergencyPlan,
+    Exam,
+    ExamAttempt,
+    MajorHazardSource,
+    MonitoringPoint,
+    OperatorAssignment,
+    Question,
+    Reading,
+    SafetyDocument,
+    SafetyProfile,
+    TrainingPlan,
+    TrainingSession,
+)
 
 # PERSONAL: rows of one user alone (the inbox), whatever the scope of anyone else.
 REFERENCE, SCOPED, FEED, PERSONAL = "reference", "scoped", "feed", "personal"
@@ -69,6 +88,23 @@ MATRIX = {
     "events": Entry(FEED, Event),
     # The owner's own message: everyone else, unit A's people included, gets 404.
     "notifications": Entry(PERSONAL, Notification, ("notification_a",)),
+    # The unit's safety management file (一企一档).
+    "safety-profiles": Entry(SCOPED, SafetyProfile, ("safety_profile_a",)),
+    "appointments": Entry(SCOPED, Appointment, ("appointment_a",)),
+    "safety-documents": Entry(SCOPED, SafetyDocument, ("safety_document_a",)),
+    "training-plans": Entry(SCOPED, TrainingPlan, ("training_plan_a",)),
+    "training-sessions": Entry(SCOPED, TrainingSession, ("training_session_a",)),
+    # Unit A's own question; the platform's questions are everyone's.
+    "questions": Entry(SCOPED, Question, ("question_a",)),
+    "exams": Entry(SCOPED, Exam, ("exam_a",)),
+    "exam-attempts": Entry(SCOPED, ExamAttempt, ("attempt_a",)),
+    "operator-assignments": Entry(SCOPED, OperatorAssignment, ("operator_assignment_a",)),
+    "emergency-plans": Entry(SCOPED, EmergencyPlan, ("emergency_plan_a",)),
+    "drills": Entry(SCOPED, Drill, ("drill_a",)),
+    "hazard-sources": Entry(SCOPED, MajorHazardSource, ("hazard_source_a",)),
+    "monitoring-points": Entry(SCOPED, MonitoringPoint, ("monitoring_point_a",)),
+    "readings": Entry(SCOPED, Reading, ("reading_a",)),
+    "compliance-gaps": Entry(SCOPED, ComplianceGap, ("compliance_gap_a",)),
 }
 
 
@@ -185,6 +221,90 @@ class UnitAObjectsMixin:
             created_by=cls.owner,
         )
         cls.notification_a = Notification.objects.create(user=cls.owner, kind="test", key="matrix", title="矩阵")
+        cls.add_safety_file_of_unit_a()
+
+    @classmethod
+    def add_safety_file_of_unit_a(cls):
+        """One row of each kind of unit A's safety management file, made by its services."""
+        unit, owner, today = cls.unit_a, cls.owner, timezone.localdate()
+        cls.safety_profile_a = safety_services.do_save_profile(
+            actor=owner,
+            organization=unit,
+            changes={"body_name": "安全管理科", "body_established_on": date(2024, 1, 1)},
+            version=1,
+        )
+        cls.appointment_a = safety_services.do_appoint(
+            actor=owner, organization=unit, person=cls.principal, role="principal", starts_on=date(2025, 1, 1)
+        )
+        cls.safety_document_a = safety_services.do_upload_document(
+            actor=owner,
+            organization=unit,
+            kind="management_rules",
+            title="特种设备安全管理制度",
+            effective_on=date(2025, 1, 1),
+            attachment=cls.attachment_a,
+        )
+        cls.training_plan_a = safety_services.do_create_training_plan(
+            actor=owner, organization=unit, year=2026, title="年度培训计划"
+        )
+        cls.training_session_a = safety_services.do_record_training(
+            actor=owner,
+            organization=unit,
+            topic="电梯安全操作",
+            held_on=today - timedelta(days=7),
+            hours=2,
+            trainer="张工",
+            attendees=[cls.member],
+            plan=cls.training_plan_a,
+        )
+        cls.question_a = safety_services.do_add_question(
+            actor=owner,
+            organization=unit,
+            kind="single",
+            text="层门打不开时应当？",
+            options=["停梯报修", "扒门"],
+            answer=[0],
+        )
+        cls.exam_a = safety_services.do_create_exam(
+            actor=owner,
+            title="作业人员考试",
+            roles=["operator"],
+            question_count=1,
+            opens_on=today,
+            closes_on=today + timedelta(days=7),
+            seed=1,
+        )
+        cls.attempt_a = cls.exam_a.attempts.get()
+        cls.operator_assignment_a = safety_services.do_assign_operator(
+            actor=owner, equipment=cls.equipment_a, certificate=cls.certificate_a, assigned_on=date(2025, 1, 1)
+        )
+        cls.emergency_plan_a = safety_services.do_record_emergency_plan(
+            actor=owner, organization=unit, title="电梯困人应急专项预案", approved_on=date(2025, 1, 1), kind="special"
+        )
+        cls.drill_a = safety_services.do_record_drill(
+            actor=owner, organization=unit, held_on=today - timedelta(days=30), scenario="电梯困人救援"
+        )
+        cls.hazard_source_a = safety_services.do_create_hazard_source(
+            actor=owner, organization=unit, name="液氨储罐区", grade="3"
+        )
+        cls.monitoring_point_a = safety_services.do_add_monitoring_point(
+            actor=owner,
+            source=cls.hazard_source_a,
+            name="1 号罐压力",
+            quantity="压力",
+            unit_of_measure="MPa",
+            high=Decimal("1.6"),
+        )
+        cls.reading_a = safety_services.do_record_reading(actor=owner, point=cls.monitoring_point_a, value="1.2")
+        cls.compliance_gap_a = ComplianceGap.objects.create(
+            organization=unit,
+            region_id=unit.region_id,
+            kind="document",
+            key="document:post_responsibilities:unit",
+            message="缺少《岗位责任制度》。",
+            citation="《特种设备安全法》第三十四条",
+            opened_at=timezone.now(),
+        )
 
 
 class RouterCoverageTests(CastTestCase):
