@@ -47,7 +47,7 @@ from shuangfang.equipment.models import (
     OperatorCertificate,
     PeriodicInspection,
 )
-from shuangfang.orgs.choices import OrganizationKind
+from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Industry, Organization, Region
 from shuangfang.orgs.uscc import USCC_ALPHABET, make_uscc
 from shuangfang.safety import models as safety_models
@@ -891,6 +891,7 @@ COUNT_LABELS = {
     "certificates": "作业人员证",
     "certificates_expiring": "  90日内到期",
     "certificates_expired": "  已过期",
+    "operator_assignments": "设备作业人员安排（持证上岗）",
     "risks": "安全风险（演示单位，按辨识模板）",
     "investigation_tasks": "今日排查任务（各单位日管控、周排查、月调度）",
     "hazards": "事故隐患",
@@ -1997,6 +1998,61 @@ class DemoGenerator:
 
     # -- phase 9: every unit's compliance gaps -------------------------------------------------------------------------
 
+    def _assign_operators_in_bulk(self) -> None:
+        """Operators on the other units' equipment, from the certificates those units hold: most units put a certified
+        operator on every device that needs one, about one in eight leaves some device without, so that the
+        regulator's gap counts and the system hazards they raise look like a province rather than like no one ever
+        recorded an operator.  Written in bulk like the rest of the generated province (no per-row events)."""
+        from shuangfang.safety import rules as safety_rules
+        from shuangfang.safety.models import OperatorAssignment
+
+        rng = self._rng("operators")
+        day = self._safety_day()
+        filed = set(OperatorAssignment.objects.values_list("organization_id", flat=True).distinct())
+        valid: dict[tuple[int, str], int] = {}
+        for unit_id, item, certificate_id in (
+            OperatorCertificate.objects.filter(expires_on__gte=day)
+            .exclude(organization_id__in=filed)
+            .order_by("organization_id", "item_id", "pk")
+            .values_list("organization_id", "item_id", "pk")
+        ):
+            valid.setdefault((unit_id, item), certificate_id)
+        careless = {unit_id for unit_id, _item in valid if rng.random() < 0.125}
+        rows = []
+        equipment = (
+            Equipment.objects.filter(status=EquipmentStatus.IN_USE, organization__kind__in=EQUIPMENT_OWNING_KINDS)
+            .exclude(organization_id__in=filed)
+            .order_by("pk")
+            .values_list("pk", "organization_id", "region_id", "category_id", "quick_opening", "signaller_required")
+        )
+        kinds = dict(Organization.objects.values_list("pk", "kind"))
+        # Each generated unit's administrator (username org<pk>) records its operators.
+        admins = dict(
+            User.objects.filter(username__in=[f"org{unit_id}" for unit_id, _item in valid]).values_list(
+                "organization_id", "pk"
+            )
+        )
+        for pk, unit_id, region_id, category, quick_opening, signaller in equipment.iterator(chunk_size=2000):
+            flags = (("quick_opening", quick_opening), ("signaller_required", signaller))
+            features = [name for name, on in flags if on]
+            for rule in safety_rules.certificate_rules_for(category, features, kinds[unit_id]):
+                if unit_id in careless and rng.random() < 0.5:
+                    continue
+                certificate_id = next((valid[(unit_id, item)] for item in rule.items if (unit_id, item) in valid), None)
+                if certificate_id is not None and unit_id in admins:
+                    rows.append(
+                        OperatorAssignment(
+                            organization_id=unit_id,
+                            region_id=region_id,
+                            equipment_id=pk,
+                            certificate_id=certificate_id,
+                            assigned_on=day,
+                            assigned_by_id=admins[unit_id],
+                        )
+                    )
+        OperatorAssignment.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        self.counts["operator_assignments"] = OperatorAssignment.objects.count()
+
     def _refresh_compliance(self) -> None:
         """The daily compliance run, once, as of the demo's today: every unit's gaps by the rule tables, and one system
         hazard for each device in use without a certified operator (the other units have recorded no operators).
@@ -2382,6 +2438,7 @@ class DemoGenerator:
             self._create_equipment()
             self._identify_demo_unit_risks()
             self._build_safety_files()
+            self._assign_operators_in_bulk()
             self._investigate()
             self._refresh_compliance()
             counts = {key: self.counts[key] for key in COUNT_LABELS}
