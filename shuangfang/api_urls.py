@@ -35,6 +35,7 @@ from shuangfang.safety.api.views import (
     ExamAttemptViewSet,
     ExamViewSet,
     HazardSourceViewSet,
+    LicenceViewSet,
     MonitoringPointViewSet,
     OperatorAssignmentViewSet,
     QuestionViewSet,
@@ -70,6 +71,7 @@ router.register("events", EventViewSet, basename="event")
 router.register("notifications", NotificationViewSet, basename="notification")
 # The unit's safety management file (一企一档).
 router.register("safety-profiles", SafetyProfileViewSet, basename="safety-profile")
+router.register("licences", LicenceViewSet, basename="licence")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("safety-documents", SafetyDocumentViewSet, basename="safety-document")
 router.register("training-plans", TrainingPlanViewSet, basename="training-plan")

@@ -15,6 +15,7 @@ class GapKind(models.TextChoices):
     """What a compliance gap is about: one per rule table, so that a regulator can count them by kind."""
 
     STAFFING = "staffing", _("机构和人员配备")
+    LICENCE = "licence", _("许可证")
     APPOINTMENT = "appointment", _("岗位任命")
     DOCUMENT = "document", _("管理制度")
     OPERATOR = "operator", _("持证上岗")
@@ -22,6 +23,14 @@ class GapKind(models.TextChoices):
     DRILL = "drill", _("应急演练")
     TRAINING = "training", _("培训考核")
     MONITORING = "monitoring", _("重大危险源监测")
+
+
+class LicenceKind(models.TextChoices):
+    """The licences a unit records in its file: the filling licence (特种设备安全法 art 49), which the licence rules
+    ask of filling stations, and any other licence the unit holds."""
+
+    FILLING = "filling", _("移动式压力容器/气瓶充装许可证")
+    OTHER = "other", _("其他许可")
 
 
 class QuestionTopic(models.TextChoices):

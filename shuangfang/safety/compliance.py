@@ -41,6 +41,7 @@ from .models import (
     SafetyDocument,
     SafetyProfile,
     TrainingSession,
+    UnitLicence,
 )
 from .selectors import current_appointments
 
@@ -110,6 +111,7 @@ def findings(unit: Organization, today: date | None = None) -> list[Finding]:
     facts = unit_facts(unit, profile)
     found: list[Finding] = []
     found += _staffing(unit, facts, profile, today)
+    found += _licences(unit, today)
     found += _appointments(unit, facts, today)
     found += _documents(unit, facts, today)
     found += _operators(unit, today)
@@ -168,6 +170,30 @@ def _staffing(unit, facts, profile, today) -> list[Finding]:
                 triggers[rules.FULL_TIME_OFFICER][0].citation,
             )
         )
+    return out
+
+
+def _licences(unit, today) -> list[Finding]:
+    required = rules.licence_rules_for(unit.kind)
+    if not required:
+        return []
+    expiry: dict[str, date] = {}
+    for kind, expires_on in UnitLicence.objects.filter(
+        organization=unit, is_current=True, kind__in=[rule.kind for rule in required]
+    ).values_list("kind", "expires_on"):
+        expiry[kind] = max(expires_on, expiry.get(kind, expires_on))
+    out = []
+    for rule in required:
+        state = rules.licence_state(expiry.get(rule.kind), today)
+        if state is None:
+            continue
+        name = _(rule.name)
+        message = (
+            _("缺少有效的%(name)s。") % {"name": name}
+            if state == "missing"
+            else _("%(name)s已于 %(date)s 过期。") % {"name": name, "date": expiry[rule.kind].isoformat()}
+        )
+        out.append(Finding(GapKind.LICENCE, f"licence:{rule.code}", message, rule.citation))
     return out
 
 

@@ -65,7 +65,7 @@ def _yes_no(value: bool) -> str:
 
 def _overview(workbook, formats, file) -> None:
     unit = file.unit
-    sheet = _Sheet(workbook, _("概况"), [26, 30, 12, 12, 14, 14], formats)
+    sheet = _Sheet(workbook, _("概况"), [26, 30, 12, 12, 14, 14, 24], formats)
     sheet.title(_("单位基本情况"))
     sheet.pairs(
         [
@@ -89,6 +89,23 @@ def _overview(workbook, formats, file) -> None:
             (_("已办理使用登记（台）"), total.registered),
             (_("需登记而未填使用登记证编号（台）"), total.unregistered),
         ]
+    )
+    sheet.title(_("许可证（现行）"))
+    sheet.table(
+        [_("许可类型"), _("许可证编号"), _("发证机关"), _("发证日期"), _("有效期至"), _("状态"), _("许可范围")],
+        [
+            [
+                licence.get_kind_display(),
+                licence.number,
+                licence.issued_by,
+                licence.issued_on,
+                licence.expires_on,
+                licence.state_label,
+                licence.scope,
+            ]
+            for licence in file.licences
+        ],
+        _("没有登记许可证。"),
     )
     sheet.title(_("设备（按种类）"))
     sheet.table(

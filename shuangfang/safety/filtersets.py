@@ -15,6 +15,7 @@ from .choices import (
     ExamKind,
     GapKind,
     HazardSourceGrade,
+    LicenceKind,
     QuestionKind,
     QuestionTopic,
 )
@@ -34,6 +35,7 @@ from .models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 
 DOCUMENT_KIND_CHOICES = [(rule.code, _(rule.name)) for rule in rules.DOCUMENT_RULES]
@@ -50,6 +52,16 @@ class SafetyProfileFilterSet(_UnitFilterSet):
     class Meta:
         model = SafetyProfile
         fields = ["organization"]
+
+
+class LicenceFilterSet(_UnitFilterSet):
+    kind = django_filters.ChoiceFilter(choices=LicenceKind.choices, label=_("许可类型"))
+    is_current = django_filters.BooleanFilter(label=_("现行有效"))
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte", label=_("有效期至不晚于"))
+
+    class Meta:
+        model = UnitLicence
+        fields = ["organization", "kind", "is_current"]
 
 
 class AppointmentFilterSet(_UnitFilterSet):

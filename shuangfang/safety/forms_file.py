@@ -1,5 +1,5 @@
-"""Web forms of the unit file's own pages: the safety management body and declared facts, appointments and their
-ending, and the regulator's filters over compliance gaps.
+"""Web forms of the unit file's own pages: the safety management body and declared facts, the unit's licences,
+appointments and their ending, and the regulator's filters over compliance gaps.
 
 The forms only parse types; the services judge (a role already held, a person not of the unit, a category outside
 Order 74, an end before the start), so that the browser shows the same messages as the API.  A document is uploaded
@@ -18,8 +18,8 @@ from shuangfang.equipment.models import CatalogEntry
 from shuangfang.orgs.models import Region
 
 from . import rules
-from .choices import AppointmentRole, GapKind
-from .models import Appointment, SafetyProfile
+from .choices import AppointmentRole, GapKind, LicenceKind
+from .models import Appointment, SafetyProfile, UnitLicence
 from .services import PROFILE_FIELDS
 
 ANY = _("全部")
@@ -115,6 +115,46 @@ class ProfileForm(forms.Form):
         document only when one was chosen (the service gets the attachment from the view)."""
         changes = {name: self.cleaned_data[name] for name in PROFILE_FIELDS if name != "body_document"}
         return changes, self.cleaned_data.get("version")
+
+
+# Licences ---------------------------------------------------------------------------------------------------------
+
+
+class LicenceForm(forms.Form):
+    """许可证: which licence, its number, who issued it, when, until when, what it covers, and the licence itself."""
+
+    service_models = (UnitLicence,)
+
+    kind = forms.ChoiceField(
+        label=_label(UnitLicence, "kind"),
+        choices=[("", _("请选择许可类型")), *LicenceKind.choices],
+        error_messages={"required": _("请选择许可类型。"), "invalid_choice": _("请选择许可类型。")},
+    )
+    number = forms.CharField(label=_label(UnitLicence, "number"), max_length=100, required=False)
+    issued_by = forms.CharField(label=_label(UnitLicence, "issued_by"), max_length=200, required=False)
+    issued_on = forms.DateField(
+        label=_label(UnitLicence, "issued_on"),
+        widget=_date_input(),
+        error_messages={"required": _("请填写发证日期。"), "invalid": _("发证日期格式应为 年-月-日。")},
+    )
+    expires_on = forms.DateField(
+        label=_label(UnitLicence, "expires_on"),
+        widget=_date_input(),
+        error_messages={"required": _("请填写有效期截止日期。"), "invalid": _("有效期截止日期格式应为 年-月-日。")},
+    )
+    scope = forms.CharField(
+        label=_label(UnitLicence, "scope"),
+        max_length=500,
+        required=False,
+        help_text=_("充装许可证填写充装介质、瓶种等许可项目。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    attachment = DocumentField(label=_label(UnitLicence, "attachment"), help_text=_("许可证的 PDF 或照片。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service requires the number and says so; the label shows it is needed.
+        self.fields["number"].needed = True
 
 
 # Appointments -----------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .choices import (
     ExamKind,
     GapKind,
     HazardSourceGrade,
+    LicenceKind,
     QuestionKind,
     QuestionTopic,
     ReadingSource,
@@ -71,6 +72,39 @@ class SafetyProfile(_UnitOwned):
     @property
     def has_body(self) -> bool:
         return bool(self.body_name and self.body_established_on)
+
+
+class UnitLicence(_UnitOwned):
+    """A licence the unit holds (许可证), such as the filling licence without which no mobile pressure vessel or
+    cylinder is filled (特种设备安全法 art 49).  A new licence of the same kind supersedes the current one, which stays
+    on record, no longer current."""
+
+    kind = models.CharField(_("许可类型"), max_length=16, choices=LicenceKind.choices)
+    number = models.CharField(_("许可证编号"), max_length=100)
+    issued_by = models.CharField(_("发证机关"), max_length=200, blank=True)
+    issued_on = models.DateField(_("发证日期"))
+    expires_on = models.DateField(_("有效期至"))
+    scope = models.CharField(_("许可范围"), max_length=500, blank=True)  # e.g. the media a filling licence covers
+    attachment = models.ForeignKey(
+        "core.Attachment",
+        verbose_name=_("许可证文件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_current = models.BooleanField(_("现行有效"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["kind", "-issued_on", "-id"]
+        verbose_name = pgettext_lazy("model", "许可证")
+        verbose_name_plural = pgettext_lazy("model plural", "许可证")
+        indexes = [models.Index(fields=["organization", "kind", "is_current"], name="licence_org_kind")]
+        constraints = [models.CheckConstraint(name="licence_dates", condition=Q(expires_on__gt=models.F("issued_on")))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
 
 
 class Appointment(_UnitOwned):

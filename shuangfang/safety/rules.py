@@ -1,5 +1,6 @@
-"""The use unit's duties as data: staffing (TSG 08), appointments (SAMR Order 74), required documents, operator
-certificates (TSG Z6001), emergency plans and drills.  Pure functions over plain values: no ORM, no I/O.
+"""The use unit's duties as data: staffing (TSG 08), licences (特种设备安全法 art 49), appointments (SAMR Order 74),
+required documents, operator certificates (TSG Z6001), emergency plans and drills.  Pure functions over plain values:
+no ORM, no I/O.
 
 Every row carries its citation in Chinese (stored and shown as written) and a confidence note for developers.  Rows
 whose source is recalled rather than read stay configurable: a province replaces a table through the settings named
@@ -170,6 +171,50 @@ def staffing_triggers(facts: UnitFacts) -> dict[str, list[StaffingRule]]:
     if by_requirement[BODY]:
         by_requirement[FULL_TIME_OFFICER] = by_requirement[FULL_TIME_OFFICER] + by_requirement[BODY]
     return by_requirement
+
+
+# -- licences: 特种设备安全法 art 49 --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LicenceRule:
+    """Units of `unit_kind` must hold a current licence of `kind` (safety.choices.LicenceKind) that has not expired."""
+
+    code: str
+    kind: str
+    name: str  # the licence as the panel names it
+    unit_kind: str
+    citation: str
+    confidence: str
+
+
+LICENCE_RULES: tuple[LicenceRule, ...] = (
+    LicenceRule(
+        "filling",
+        "filling",
+        gettext_noop("充装许可证"),
+        "filling_station",
+        "《特种设备安全法》第四十九条",
+        "confirmed: law art 49 (移动式压力容器、气瓶充装单位经许可方可从事充装活动); GB 45067 4.5a makes unlicensed "
+        "filling a major hazard; the licence's term (TSG 07-2019) is read from the licence, not from a table",
+    ),
+)
+
+LICENCE_RULES_BY_CODE = {rule.code: rule for rule in LICENCE_RULES}
+
+
+def licence_rules_for(unit_kind: str) -> list[LicenceRule]:
+    return [rule for rule in LICENCE_RULES if rule.unit_kind == unit_kind]
+
+
+def licence_state(expires_on: date | None, today: date) -> str | None:
+    """None when the unit's current licence is in force today (the day it expires included), else "missing" or
+    "expired"."""
+    if expires_on is None:
+        return "missing"
+    if expires_on < today:
+        return "expired"
+    return None
 
 
 # -- appointments: SAMR Order 74 ------------------------------------------------------------------------------------

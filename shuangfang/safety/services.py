@@ -29,7 +29,15 @@ from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Organization, Region
 
 from . import rules
-from .choices import AppointmentRole, AttemptStatus, ExamKind, QuestionKind, QuestionTopic, ReadingSource
+from .choices import (
+    AppointmentRole,
+    AttemptStatus,
+    ExamKind,
+    LicenceKind,
+    QuestionKind,
+    QuestionTopic,
+    ReadingSource,
+)
 from .compliance import refresh_after_commit
 from .models import (
     Appointment,
@@ -46,7 +54,9 @@ from .models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
+from .risk_questions import sync_unit_risk_questions
 from .selectors import current_appointments
 
 # The appointments that carry a platform role of the same name: appointing someone gives them the role's pages.
@@ -176,6 +186,65 @@ def _plain(diff: dict) -> dict:
         k: [v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for v in pair]
         for k, pair in diff.items()
     }
+
+
+# -- licences -------------------------------------------------------------------------------------------------------
+
+
+def do_record_licence(
+    *,
+    actor: User,
+    organization: Organization,
+    kind: str,
+    number: str,
+    issued_on: date | None,
+    expires_on: date | None,
+    issued_by: str = "",
+    scope: str = "",
+    attachment: Attachment | None = None,
+) -> UnitLicence:
+    """A licence the unit holds (特种设备安全法 art 49 for filling); the unit's current licence of the same kind (for
+    other licences: of the same number) is no longer current, and stays on record."""
+    check_may_manage(actor, organization)
+    _own_attachment(attachment, organization, "attachment")
+    if kind not in LicenceKind.values:
+        kinds = "、".join(str(label) for label in LicenceKind.labels)
+        raise ValidationError({"kind": _("许可类型只能是：%(kinds)s。") % {"kinds": kinds}})
+    number = _required(number, "number", _("请填写许可证编号。")).strip()
+    _required(issued_on, "issued_on", _("请填写发证日期。"))
+    _required(expires_on, "expires_on", _("请填写有效期截止日期。"))
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": _("发证日期不能晚于今天：登记的是已经取得的许可证。")})
+    if expires_on <= issued_on:
+        raise ValidationError({"expires_on": _("有效期截止日期应晚于发证日期。")})
+    with transaction.atomic():
+        superseded = UnitLicence.objects.filter(organization=organization, kind=kind, is_current=True)
+        if kind == LicenceKind.OTHER:
+            # Other licences are unrelated to each other: a renewal is the same licence number again.
+            superseded = superseded.filter(number=number)
+        superseded.update(is_current=False)
+        licence = UnitLicence(
+            organization=organization,
+            region_id=organization.region_id,
+            kind=kind,
+            number=number,
+            issued_by=(issued_by or "").strip(),
+            issued_on=issued_on,
+            expires_on=expires_on,
+            scope=(scope or "").strip(),
+            attachment=attachment,
+            recorded_by=actor,
+        )
+        licence.full_clean()
+        licence.save()
+        _finish(
+            "safety.licence_recorded",
+            actor=actor,
+            obj=licence,
+            organization=organization,
+            data={"kind": kind, "number": number, "expires_on": expires_on.isoformat()},
+        )
+    return licence
 
 
 # -- appointments ---------------------------------------------------------------------------------------------------
@@ -573,10 +642,12 @@ def _draw_questions(
     *, organization: Organization | None, roles, category: str, count: int, seed: int
 ) -> list[Question]:
     bank = Question.objects.filter(is_active=True).filter(Q(organization__isnull=True) | Q(organization=organization))
+    # An exam of one category asks that category's questions and the general ones; an exam of no category asks the
+    # general ones and all of the unit's own (its risks span its equipment).
     bank = (
         bank.filter(Q(equipment_category="") | Q(equipment_category=category))
         if category
-        else bank.filter(equipment_category="")
+        else bank.filter(Q(equipment_category="") | Q(organization__isnull=False))
     )
     pool = [q for q in bank.order_by("pk") if not q.roles or set(q.roles) & set(roles)]
     if len(pool) < count:
@@ -661,6 +732,7 @@ def do_create_exam(
             User.objects.filter(has_any_role(roles), organization=organization, is_active=True).order_by("pk")
         )
         question_owner = organization
+        sync_unit_risk_questions(organization)  # the bank asks about the unit's current risk list
     if not candidates:
         raise ValidationError({"roles": _("范围内没有符合条件的考生。")})
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)

@@ -1,6 +1,6 @@
 """The unit's safety management file (一企一档) as pages: the file itself (the unit's own, or any unit a regulator's
-jurisdiction covers) and its .xlsx, the safety management body and declared facts, appointments with their history,
-and the regulator's list of open compliance gaps in its jurisdiction.
+jurisdiction covers) and its .xlsx, the safety management body and declared facts, the unit's licences, appointments
+with their history, and the regulator's list of open compliance gaps in its jurisdiction.
 
 Thin faces: the unit is found through `Organization.objects.visible_to(user)` (outside scope is "not found"), the
 file is read from the unit's rows, writes go through `safety.services`, and the compliance panel shows the
@@ -35,7 +35,12 @@ from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
 from shuangfang.core.services import permitted
 from shuangfang.core.views import list_response, paginate
 from shuangfang.equipment.choices import CertificateState, EquipmentStatus, RiskLevel
-from shuangfang.equipment.models import Equipment, OperatorCertificate, certificate_state_q
+from shuangfang.equipment.models import (
+    CERTIFICATE_EXPIRING_DAYS,
+    Equipment,
+    OperatorCertificate,
+    certificate_state_q,
+)
 from shuangfang.hazards.choices import OPEN_STATUSES, HazardGrade
 from shuangfang.hazards.forms import upload_files
 from shuangfang.hazards.models import Hazard
@@ -44,8 +49,8 @@ from shuangfang.orgs.models import Organization, Region
 from shuangfang.risks.models import Risk
 
 from . import compliance, exports, rules, services
-from .choices import AppointmentRole, GapKind
-from .forms_file import AppointmentForm, EndAppointmentForm, GapFilterForm, ProfileForm, category_names
+from .choices import AppointmentRole, GapKind, LicenceKind
+from .forms_file import AppointmentForm, EndAppointmentForm, GapFilterForm, LicenceForm, ProfileForm, category_names
 from .models import (
     Appointment,
     ComplianceGap,
@@ -56,6 +61,7 @@ from .models import (
     SafetyDocument,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 from .selectors import current_appointments
 
@@ -131,6 +137,7 @@ def require_manage(user, unit: Organization) -> None:
 
 FIX_LABELS = {
     "safety:profile": gettext_lazy("登记安全管理机构"),
+    "safety:licence-new": gettext_lazy("登记许可证"),
     "safety:appointment-new": gettext_lazy("办理任命"),
     "safety:appointments": gettext_lazy("调整任命"),
     "safety:document-upload": gettext_lazy("上传制度"),
@@ -144,6 +151,7 @@ FIX_LABELS = {
 # Where a gap of each kind is fixed when its key says nothing more precise.
 FIX_BY_KIND = {
     GapKind.STAFFING: "safety:appointment-new",
+    GapKind.LICENCE: "safety:licence-new",
     GapKind.APPOINTMENT: "safety:appointment-new",
     GapKind.DOCUMENT: "safety:document-upload",
     GapKind.OPERATOR: "safety:operator-assign",
@@ -166,6 +174,9 @@ def fix_target(kind: str, key: str) -> tuple[str, dict]:
         return "equipment:certificate-create", {}
     if key == "staffing:full_time_officer":
         return "safety:appointment-new", {"role": AppointmentRole.SAFETY_OFFICER, "full_time": "on"}
+    if head == "licence" and rest:
+        rule = rules.LICENCE_RULES_BY_CODE.get(rest[0])
+        return "safety:licence-new", {"kind": rule.kind} if rule else {}
     if head == "appointment" and rest:
         query = {"role": rest[0]}
         if len(rest) > 1:
@@ -271,6 +282,7 @@ class UnitFile:
     equipment_total: CategoryRow
     profile: object
     declared: list[tuple[str, str]]
+    licences: list
     staffing: list[RequirementRow]
     appointment_groups: list[AppointmentGroup]
     ended_appointments: list
@@ -352,6 +364,21 @@ def _declared(profile) -> list[tuple[str, str]]:
     piping = profile.industrial_piping_km or Decimal(0)
     rows.append((str(profile._meta.get_field("industrial_piping_km").verbose_name), f"{piping.normalize():f}"))
     return rows
+
+
+def _licences(unit: Organization, today: date) -> list:
+    """The unit's current licences, each with its state today (valid, expiring within 90 days, expired)."""
+    licences = list(UnitLicence.objects.filter(organization=unit, is_current=True).order_by("kind", "-issued_on", "pk"))
+    for licence in licences:
+        if licence.expires_on < today:
+            state = CertificateState.EXPIRED
+        elif (licence.expires_on - today).days <= CERTIFICATE_EXPIRING_DAYS:
+            state = CertificateState.EXPIRING
+        else:
+            state = CertificateState.VALID
+        licence.state_label, licence.state_color = str(state.label), state.color
+        licence.attachment_url = attachment_url(licence.attachment_id)
+    return licences
 
 
 def _staffing(facts: rules.UnitFacts, profile, appointments: list[Appointment]) -> list[RequirementRow]:
@@ -552,6 +579,7 @@ def read_unit_file(user, unit: Organization, today: date) -> UnitFile:
         equipment_total=equipment_total,
         profile=profile,
         declared=_declared(profile),
+        licences=_licences(unit, today),
         staffing=_staffing(facts, profile, appointments),
         appointment_groups=_appointment_groups(appointments, names),
         ended_appointments=list(
@@ -600,6 +628,7 @@ def _file_context(request, unit: Organization) -> dict:
         "links": {
             "export": reverse("safety:unit-file-export", args=[unit.pk]),
             "profile": reverse("safety:profile") if manage else "",
+            "licence_new": reverse("safety:licence-new") if manage else "",
             "appointments": reverse("safety:appointments") if own else "",
             "appointment_new": reverse("safety:appointment-new") if manage else "",
             "documents": page_url("safety:documents") if own else "",
@@ -680,6 +709,60 @@ def profile_edit(request):
         "conflict": status == 409,
     }
     return render(request, "safety/file/profile_form.html", context, status=status)
+
+
+# -- licences -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_new(request):
+    """登记许可证: a new licence of a kind supersedes the unit's current one of that kind."""
+    user = request.user
+    unit = own_unit(user)
+    require_manage(user, unit)
+    posted = request.method == "POST"
+    initial = {}
+    if request.GET.get("kind", "") in LicenceKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = LicenceForm(
+        request.POST if posted else None, request.FILES if posted else None, initial=None if posted else initial
+    )
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def record():
+                # The upload and the licence commit together: a refused licence leaves no attachment behind.
+                with transaction.atomic():
+                    document = upload_files(user, [data["attachment"]], "attachment")[0] if data["attachment"] else None
+                    return services.do_record_licence(
+                        actor=user,
+                        organization=unit,
+                        kind=data["kind"],
+                        number=data["number"],
+                        issued_by=data["issued_by"],
+                        issued_on=data["issued_on"],
+                        expires_on=data["expires_on"],
+                        scope=data["scope"],
+                        attachment=document,
+                    )
+
+            licence, status = submit_to_service(form, record)
+            if licence is not None:
+                messages.success(
+                    request,
+                    _("%(kind)s（%(number)s）已登记，有效期至 %(date)s。")
+                    % {
+                        "kind": licence.get_kind_display(),
+                        "number": licence.number,
+                        "date": licence.expires_on.isoformat(),
+                    },
+                )
+                return redirect(reverse("safety:file") + "#facts")
+    return render(request, "safety/file/licence_form.html", {"form": form, "unit": unit}, status=status)
 
 
 # -- appointments ---------------------------------------------------------------------------------------------------

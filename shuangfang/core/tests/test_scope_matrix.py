@@ -49,6 +49,7 @@ from shuangfang.safety.models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 
 # PERSONAL: rows of one user alone (the inbox), whatever the scope of anyone else.
@@ -90,6 +91,7 @@ MATRIX = {
     "notifications": Entry(PERSONAL, Notification, ("notification_a",)),
     # The unit's safety management file (一企一档).
     "safety-profiles": Entry(SCOPED, SafetyProfile, ("safety_profile_a",)),
+    "licences": Entry(SCOPED, UnitLicence, ("licence_a",)),
     "appointments": Entry(SCOPED, Appointment, ("appointment_a",)),
     "safety-documents": Entry(SCOPED, SafetyDocument, ("safety_document_a",)),
     "training-plans": Entry(SCOPED, TrainingPlan, ("training_plan_a",)),
@@ -232,6 +234,14 @@ class UnitAObjectsMixin:
             organization=unit,
             changes={"body_name": "安全管理科", "body_established_on": date(2024, 1, 1)},
             version=1,
+        )
+        cls.licence_a = safety_services.do_record_licence(
+            actor=owner,
+            organization=unit,
+            kind="other",
+            number="JY14052500001",
+            issued_on=date(2024, 1, 1),
+            expires_on=date(2029, 1, 1),
         )
         cls.appointment_a = safety_services.do_appoint(
             actor=owner, organization=unit, person=cls.principal, role="principal", starts_on=date(2025, 1, 1)

@@ -13,7 +13,7 @@ from shuangfang.core.models import Attachment
 from shuangfang.equipment.models import Equipment, OperatorCertificate
 from shuangfang.orgs.models import Region
 from shuangfang.safety import rules
-from shuangfang.safety.choices import AttemptStatus, EmergencyPlanKind, HazardSourceGrade
+from shuangfang.safety.choices import AttemptStatus, EmergencyPlanKind, HazardSourceGrade, LicenceKind
 from shuangfang.safety.filtersets import DOCUMENT_KIND_CHOICES
 from shuangfang.safety.models import (
     Appointment,
@@ -31,6 +31,7 @@ from shuangfang.safety.models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 
 
@@ -99,6 +100,43 @@ class SafetyProfileSerializer(VersionedUpdateSerializer):
             "has_body",
             "version",
         ]
+
+
+# -- licences -------------------------------------------------------------------------------------------------------
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    """A licence the unit holds; a new one of the same kind supersedes the current one."""
+
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    kind = serializers.ChoiceField(choices=LicenceKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    attachment = _attachment_field()
+
+    class Meta:
+        model = UnitLicence
+        fields = [
+            "id",
+            "organization",
+            "kind",
+            "kind_label",
+            "number",
+            "issued_by",
+            "issued_on",
+            "expires_on",
+            "scope",
+            "attachment",
+            "is_current",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["is_current", "recorded_by", "created_at"]
+        # The service names what is missing, in its words.
+        extra_kwargs = {
+            "number": {"allow_blank": True, "required": False},
+            "issued_on": {"required": False},
+            "expires_on": {"required": False},
+        }
 
 
 # -- appointments ---------------------------------------------------------------------------------------------------

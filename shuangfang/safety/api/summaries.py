@@ -26,6 +26,7 @@ from shuangfang.safety.models import (
     OperatorAssignment,
     SafetyDocument,
     TrainingSession,
+    UnitLicence,
 )
 from shuangfang.safety.selectors import current_appointments
 from shuangfang.safety.services import profile_of
@@ -111,6 +112,7 @@ def unit_file(unit: Organization) -> dict:
         "documents": _document_states(unit, today),
         "counts": {
             "equipment_in_use": Equipment.objects.filter(organization=unit, status=EquipmentStatus.IN_USE).count(),
+            "licences_current": UnitLicence.objects.filter(organization=unit, is_current=True).count(),
             "operator_assignments": on_duty.count(),
             "training_sessions_last_year": TrainingSession.objects.filter(organization=unit, held_on__gt=since).count(),
             "emergency_plans_current": EmergencyPlan.objects.filter(organization=unit, is_current=True).count(),

@@ -31,6 +31,7 @@ from shuangfang.safety.filtersets import (
     ExamAttemptFilterSet,
     ExamFilterSet,
     HazardSourceFilterSet,
+    LicenceFilterSet,
     MonitoringPointFilterSet,
     OperatorAssignmentFilterSet,
     QuestionFilterSet,
@@ -56,6 +57,7 @@ from shuangfang.safety.models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 
 from . import summaries
@@ -72,6 +74,7 @@ from .serializers import (
     ExamSerializer,
     GapSummarySerializer,
     HazardSourceSerializer,
+    LicenceSerializer,
     MonitoringPointSerializer,
     OperatorAssignmentSerializer,
     QuestionSerializer,
@@ -156,6 +159,32 @@ class SafetyProfileViewSet(
             actor=request.user, organization=organization, changes=changes, version=version
         )
         return Response(self.get_serializer(profile).data)
+
+
+# -- licences -------------------------------------------------------------------------------------------------------
+
+
+class LicenceViewSet(_CreateOnlyViewSet):
+    """许可证 the unit holds (the filling licence of 特种设备安全法 art 49, and others); a new licence of a kind
+    supersedes the current one of that kind, which stays on record."""
+
+    model = UnitLicence
+    serializer_class = LicenceSerializer
+    filterset_class = LicenceFilterSet
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.do_record_licence(
+            actor=self.request.user,
+            organization=own_unit(self.request.user),
+            kind=data["kind"],
+            number=data.get("number", ""),
+            issued_by=data.get("issued_by", ""),
+            issued_on=data.get("issued_on"),
+            expires_on=data.get("expires_on"),
+            scope=data.get("scope", ""),
+            attachment=data.get("attachment"),
+        )
 
 
 # -- appointments ---------------------------------------------------------------------------------------------------

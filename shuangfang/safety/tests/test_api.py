@@ -35,6 +35,7 @@ from shuangfang.safety.models import (
     SafetyProfile,
     TrainingPlan,
     TrainingSession,
+    UnitLicence,
 )
 
 API = "/api/v1/"
@@ -216,6 +217,65 @@ class ProfileTests(SafetyApiTestCase):
         )
         self.assertEqual(response.status_code, 404, response.content)
         self.assertFalse(SafetyProfile.objects.exists())
+
+
+class LicenceTests(SafetyApiTestCase):
+    def body(self, **extra) -> dict:
+        body = {
+            "kind": "filling",
+            "number": "TS4214052-2024",
+            "issued_by": "晋城市市场监督管理局",
+            "issued_on": str(self.today - timedelta(days=400)),
+            "expires_on": str(self.today + timedelta(days=1000)),
+            "scope": "液化石油气",
+        }
+        body.update(extra)
+        return body
+
+    def test_record_list_filter_and_supersede(self):
+        first = self.created("licences", self.body(attachment=self.photo_a.pk))
+        self.assertEqual(
+            (first["kind_label"], first["is_current"], first["attachment"], first["recorded_by"]),
+            ("移动式压力容器/气瓶充装许可证", True, self.photo_a.pk, self.owner.pk),
+        )
+        other = self.created("licences", self.body(kind="other", number="晋危化经字〔2025〕001"))
+        renewed = self.created("licences", self.body(number="TS4214052-2026"))
+        self.assertEqual({row["id"] for row in self.listed("licences")}, {first["id"], other["id"], renewed["id"]})
+        current = self.listed("licences", is_current="true", kind="filling")
+        self.assertEqual([row["id"] for row in current], [renewed["id"]])
+        self.assertEqual(self.listed("licences", organization=self.unit_c.pk), [])
+        self.assertEqual(len(self.listed("licences", user=self.county_inspector)), 3)
+        self.assertEqual(self.listed("licences", user=self.other_unit_user), [])
+        self.assertEqual(self.listed("licences", user=self.sibling_inspector), [])
+        self.assertFalse(UnitLicence.objects.get(pk=first["id"]).is_current)
+        at_a_glance = self.api(self.owner).get(f"{API}unit-files/{self.unit_a.pk}/").json()
+        self.assertEqual(at_a_glance["counts"]["licences_current"], 2)
+
+    def test_refusals_name_the_field_and_write_nothing(self):
+        self.assertRefused(self.post("licences", self.body(number="")), "number", "许可证编号")
+        no_date = self.body()
+        del no_date["issued_on"]
+        self.assertRefused(self.post("licences", no_date), "issued_on", "请填写发证日期。")
+        self.assertRefused(
+            self.post("licences", self.body(expires_on=str(self.today - timedelta(days=400)))),
+            "expires_on",
+            "有效期截止日期应晚于发证日期。",
+        )
+        self.assertRefused(self.post("licences", self.body(kind="business")), "kind", "business")
+        self.assertFalse(UnitLicence.objects.exists())
+
+    def test_another_units_attachment_is_404_and_only_the_units_managers_record(self):
+        response = self.post("licences", self.body(attachment=self.photo_c.pk))
+        self.assertEqual(response.status_code, 404, response.content)
+        for user in (self.member, self.county_inspector):
+            with self.subTest(user=user.username):
+                self.assertEqual(self.post("licences", self.body(), user).status_code, 403)
+        self.assertEqual(self.post("licences", self.body(), self.system_admin).status_code, 403)
+        self.assertFalse(UnitLicence.objects.exists())
+
+    def test_scope(self):
+        licence = self.created("licences", self.body())
+        self.assertObjectScoped("licences", licence["id"])
 
 
 class AppointmentTests(SafetyApiTestCase):
@@ -1016,6 +1076,16 @@ class ListQueryCountTests(SafetyApiTestCase):
                 )
             elif kind == "exams":
                 self.add("exam-attempts", 1)
+            elif kind == "licences":
+                safety_services.do_record_licence(
+                    actor=self.owner,
+                    organization=self.unit_a,
+                    kind="other",
+                    number=f"许可 {self.next_serial()}",
+                    issued_on=self.today,
+                    expires_on=self.today + timedelta(days=365),
+                    attachment=self.photo_a,
+                )
             elif kind == "operator-assignments":
                 device = make_equipment(self.unit_a, f"51101405252026B{self.next_serial():04d}", category="5110")
                 safety_services.do_assign_operator(
@@ -1037,6 +1107,7 @@ class ListQueryCountTests(SafetyApiTestCase):
             "exam-attempts",
             "exams",
             "operator-assignments",
+            "licences",
         ):
             with self.subTest(resource=resource):
                 self.add(resource, 2)

@@ -17,14 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from shuangfang.core.models import Attachment, Event
-from shuangfang.core.testing import CastTestCase, make_equipment, make_user
+from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user
 from shuangfang.equipment.models import Equipment, OperatorCertificate
 from shuangfang.hazards.models import Hazard
 from shuangfang.notifications.models import Notification
 from shuangfang.orgs.models import Organization
 from shuangfang.safety import compliance, rules, services
-from shuangfang.safety.choices import AppointmentRole, EmergencyPlanKind, GapKind
-from shuangfang.safety.models import Appointment, ComplianceGap, ExamAttempt, SafetyProfile
+from shuangfang.safety.choices import AppointmentRole, EmergencyPlanKind, GapKind, LicenceKind
+from shuangfang.safety.models import Appointment, ComplianceGap, ExamAttempt, SafetyProfile, UnitLicence
 from shuangfang.safety.tasks import KIND_DRILL_DUE, daily_compliance_refresh, daily_drill_reminders, remind_drills_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -204,6 +204,76 @@ class StaffingGapTests(ComplianceTestCase):
         Equipment.objects.filter(pk=lifts[0].pk).update(status="suspended")
         self.refresh()
         self.assertClosed("staffing:full_time_officer")
+
+
+class LicenceGapTests(ComplianceTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.station = make_organization("丁气体充装站", "filling_station", cls.ZEZHOU, seed=4)
+        cls.station_manager = make_user("station_manager", cls.station, "safety_officer")
+        cls.rule = rules.LICENCE_RULES_BY_CODE["filling"]
+
+    def station_gap(self):
+        return ComplianceGap.objects.filter(organization=self.station, key="licence:filling", closed_at__isnull=True)
+
+    def record(self, kind=LicenceKind.FILLING, number="TS4214052-2026", issued_on=date(2026, 1, 10), **extra):
+        values = {"expires_on": date(2030, 1, 9)}
+        values.update(extra)
+        with self.captureOnCommitCallbacks(execute=True):
+            return services.do_record_licence(
+                actor=self.station_manager,
+                organization=self.station,
+                kind=kind,
+                number=number,
+                issued_on=issued_on,
+                issued_by="山西省市场监督管理局",
+                scope="液化石油气（LPG）钢瓶充装",
+                **values,
+            )
+
+    def test_a_filling_station_holds_a_current_unexpired_filling_licence(self):
+        compliance.refresh_unit(self.station)
+        gap = self.station_gap().get()
+        self.assertEqual((gap.kind, gap.citation), (GapKind.LICENCE, "《特种设备安全法》第四十九条"))
+        self.assertEqual(gap.message, "缺少有效的充装许可证。")
+        # Another licence is no filling licence.
+        self.record(kind=LicenceKind.OTHER, number="燃气经营许可证 晋2026001")
+        self.assertTrue(self.station_gap().exists())
+        licence = self.record()
+        self.assertFalse(self.station_gap().exists())
+        self.assertEqual(ComplianceGap.objects.filter(organization=self.station, key="licence:filling").count(), 1)
+
+        # In force on its last day; the day after it has expired: the gap opens again, saying since when.
+        compliance.refresh_unit(self.station, licence.expires_on)
+        self.assertFalse(self.station_gap().exists())
+        compliance.refresh_unit(self.station, licence.expires_on + timedelta(days=1))
+        self.assertEqual(self.station_gap().get().message, "充装许可证已于 2030-01-09 过期。")
+
+        # The renewed licence supersedes the old one and closes the gap.
+        with time_machine.travel(datetime(2030, 1, 12, 9, 0, tzinfo=SHANGHAI), tick=False):
+            renewed = self.record(number="TS4214052-2030", issued_on=date(2030, 1, 11), expires_on=date(2034, 1, 10))
+        self.assertFalse(self.station_gap().exists())
+        licence.refresh_from_db()
+        self.assertEqual((licence.is_current, renewed.is_current), (False, True))
+        self.assertEqual(ComplianceGap.objects.filter(organization=self.station, key="licence:filling").count(), 2)
+
+    def test_a_superseded_licence_does_not_count(self):
+        self.record()
+        UnitLicence.objects.filter(organization=self.station).update(is_current=False)
+        compliance.refresh_unit(self.station)
+        self.assertEqual(self.station_gap().get().message, "缺少有效的充装许可证。")
+
+    def test_the_licence_comes_after_staffing_in_the_panel(self):
+        self.assertEqual(
+            [(finding.kind, finding.key) for finding in compliance.findings(self.station, TODAY)],
+            [(GapKind.STAFFING, "staffing:full_time_officer"), (GapKind.LICENCE, "licence:filling")],
+        )
+        self.assertEqual(GapKind.values.index(GapKind.LICENCE), GapKind.values.index(GapKind.STAFFING) + 1)
+
+    def test_a_use_unit_needs_no_licence(self):
+        self.refresh()
+        self.assertFalse(any(key.startswith("licence") for key in self.open_keys()))
 
 
 class AppointmentGapTests(ComplianceTestCase):

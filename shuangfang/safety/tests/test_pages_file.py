@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangfang.core.models import Attachment
-from shuangfang.core.testing import CastTestCase, make_equipment, make_user, tiny_png
+from shuangfang.core.testing import CastTestCase, make_equipment, make_organization, make_user, tiny_png
 from shuangfang.equipment.models import CertificateItem, OperatorCertificate
 
 from .. import compliance, services
-from ..choices import AppointmentRole, GapKind
-from ..models import Appointment, ComplianceGap, SafetyProfile
+from ..choices import AppointmentRole, GapKind, LicenceKind
+from ..models import Appointment, ComplianceGap, SafetyProfile, UnitLicence
 
 FILE_SHEETS = ["概况", "人员任命", "管理制度", "培训", "作业人员", "应急", "合规缺项"]
 
@@ -105,6 +105,7 @@ class UnitFileTests(FilePagesTestCase):
                 {"equipment_category": "3000"},
             ),
             ("training", "training:none"): ("safety:training-new", {}),
+            ("licence", "licence:filling"): ("safety:licence-new", {"kind": "filling"}),
         }
         from ..views_file import fix_target
 
@@ -363,6 +364,123 @@ class ProfileTests(FilePagesTestCase):
         self.assertContains(response, "只接受 JPEG、PNG 图片或 PDF 文件。", status_code=400)
         self.assertFalse(SafetyProfile.objects.exists())
         self.assertFalse(Attachment.objects.exists())
+
+
+class LicencePageTests(FilePagesTestCase):
+    url = reverse("safety:licence-new")
+
+    def post(self, user=None, **data):
+        values = {
+            "kind": LicenceKind.FILLING,
+            "number": "TS4214052-2024",
+            "issued_by": "晋城市市场监督管理局",
+            "issued_on": "2024-03-01",
+            "expires_on": "2099-02-28",
+            "scope": "液化石油气（LPG）钢瓶",
+        }
+        values.update(data)
+        return self.web(user or self.owner).post(self.url, values)
+
+    def test_managers_open_it_others_of_the_unit_may_not_and_outsiders_find_none(self):
+        self.assertEqual(self.web(self.owner).get(self.url).status_code, 200)
+        self.assertEqual(self.web(self.unit_admin).get(self.url).status_code, 200)
+        self.assertEqual(self.web(self.member).get(self.url).status_code, 403)
+        self.assertEqual(self.post(self.member).status_code, 403)
+        for user in (self.county_inspector, self.sibling_inspector, self.agency_user, self.system_admin):
+            self.assertEqual(self.web(user).get(self.url).status_code, 404, user.username)
+            self.assertEqual(self.post(user).status_code, 404, user.username)
+        self.assertFalse(UnitLicence.objects.exists())
+
+    def test_recording_a_licence_with_its_document_shows_it_in_the_file_and_the_export(self):
+        response = self.web(self.owner).post(
+            self.url,
+            {
+                "kind": LicenceKind.FILLING,
+                "number": "TS4214052-2024",
+                "issued_by": "晋城市市场监督管理局",
+                "issued_on": "2024-03-01",
+                "expires_on": "2099-02-28",
+                "scope": "液化石油气（LPG）钢瓶",
+                "attachment": png("licence.png"),
+            },
+        )
+        self.assertRedirects(response, reverse("safety:file") + "#facts")
+        licence = UnitLicence.objects.get(organization=self.unit_a)
+        self.assertEqual((licence.number, licence.is_current), ("TS4214052-2024", True))
+        self.assertEqual((licence.attachment.organization, licence.recorded_by), (self.unit_a, self.owner))
+        page = self.web(self.county_inspector).get(self.file_url())
+        self.assertEqual([row.pk for row in page.context["file"].licences], [licence.pk])
+        for text in ("移动式压力容器/气瓶充装许可证", "TS4214052-2024", "晋城市市场监督管理局", "2099-02-28"):
+            self.assertContains(page, text)
+        self.assertContains(page, reverse("attachment-download", args=[licence.attachment_id]))
+        # A regulator reads it and is offered no form.
+        self.assertNotContains(page, self.url)
+        self.assertContains(self.web(self.owner).get(reverse("safety:file")), self.url)
+        overview = sheet_text(workbook(self.web(self.county_inspector).get(self.export_url()))["概况"])
+        self.assertIn("TS4214052-2024", overview)
+        self.assertIn("液化石油气（LPG）钢瓶", overview)
+        # Outsiders do not read the file that shows it.
+        for user in (self.other_unit_user, self.sibling_inspector):
+            self.assertEqual(self.web(user).get(self.file_url()).status_code, 404)
+
+    def test_the_renewed_licence_replaces_the_current_one_and_an_expired_one_says_so(self):
+        old = services.do_record_licence(
+            actor=self.owner,
+            organization=self.unit_a,
+            kind=LicenceKind.FILLING,
+            number="TS-OLD",
+            issued_on=date(2020, 1, 1),
+            expires_on=date(2024, 1, 1),
+        )
+        page = self.web(self.owner).get(reverse("safety:file"))
+        (shown,) = page.context["file"].licences
+        self.assertEqual((shown.number, shown.state_label, shown.state_color), ("TS-OLD", "已过期", "red"))
+        self.assertContains(page, '<span class="badge badge-red">已过期</span>', html=True)
+        self.assertRedirects(self.post(), reverse("safety:file") + "#facts")
+        old.refresh_from_db()
+        self.assertFalse(old.is_current)
+        page = self.web(self.owner).get(reverse("safety:file"))
+        self.assertEqual([row.number for row in page.context["file"].licences], ["TS4214052-2024"])
+        self.assertNotContains(page, "TS-OLD")
+
+    def test_the_form_is_filled_in_from_a_gap_link(self):
+        response = self.web(self.owner).get(f"{self.url}?kind=filling")
+        self.assertEqual(response.context["form"].initial["kind"], "filling")
+        self.assertEqual(self.web(self.owner).get(f"{self.url}?kind=nope").context["form"].initial, {})
+
+    def test_refusals_name_the_problem_and_change_nothing(self):
+        cases = [
+            ({"number": ""}, "请填写许可证编号。"),
+            ({"kind": ""}, "请选择许可类型。"),
+            ({"kind": "business"}, "请选择许可类型。"),
+            ({"issued_on": ""}, "请填写发证日期。"),
+            ({"expires_on": "2024-03-01"}, "有效期截止日期应晚于发证日期。"),
+            ({"issued_on": "2099-01-01"}, "发证日期不能晚于今天"),
+            ({"expires_on": "2024-13-01"}, "有效期截止日期格式应为 年-月-日。"),
+        ]
+        for data, message in cases:
+            response = self.post(attachment=png(), **data)
+            self.assertContains(response, message, status_code=400, msg_prefix=str(data))
+        self.assertFalse(UnitLicence.objects.exists())
+        # A refused licence leaves no uploaded document behind.
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_a_filling_station_without_a_licence_is_sent_to_the_form_from_its_panel(self):
+        station = make_organization("丁气体充装站", "filling_station", self.ZEZHOU, seed=4)
+        manager = make_user("station_manager", station, "safety_officer")
+        compliance.refresh_unit(station)
+        response = self.web(manager).get(reverse("safety:file"))
+        rows = response.context["file"].gaps
+        self.assertEqual([row.gap.kind for row in rows], [GapKind.STAFFING, GapKind.LICENCE])
+        self.assertEqual(rows[1].fix_url, f"{self.url}?kind=filling")
+        self.assertContains(response, "缺少有效的充装许可证。")
+        self.assertContains(response, "《特种设备安全法》第四十九条")
+        self.assertContains(response, f'href="{self.url}?kind=filling"')
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.post(manager).status_code, 302)
+        self.assertFalse(
+            ComplianceGap.objects.filter(organization=station, kind=GapKind.LICENCE, closed_at__isnull=True).exists()
+        )
 
 
 class AppointmentPageTests(FilePagesTestCase):

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from shuangfang.safety import rules
+from shuangfang.safety.choices import LicenceKind
 from shuangfang.safety.rules import UnitFacts
 
 TODAY = date(2026, 6, 15)
@@ -132,6 +133,40 @@ def test_unit_facts_count_by_prefix_and_leave_cylinders_out_of_the_total():
     assert unit.categories_in_use == ["2000", "3000"]
     # A category counted zero is not in use.
     assert facts(c3110=0, c4110=1).categories_in_use == ["4000"]
+
+
+# -- licences (特种设备安全法 art 49) --------------------------------------------------------------------------------
+
+# code → (the unit kind the row binds, a unit kind it leaves alone)
+LICENCE_CASES = {
+    "filling": ("filling_station", "use_unit"),
+}
+
+
+@pytest.mark.parametrize("rule", rules.LICENCE_RULES, ids=lambda rule: rule.code)
+def test_each_licence_rule_wants_a_current_unexpired_licence_of_its_units(rule):
+    bound, free = LICENCE_CASES[rule.code]
+    assert rules.licence_rules_for(bound) == [rule]
+    assert rule not in rules.licence_rules_for(free)
+    assert rule.kind in LicenceKind.values
+    # Without a licence, with one in force (its last day included), with one expired.
+    assert rules.licence_state(None, TODAY) == "missing"
+    assert rules.licence_state(TODAY + timedelta(days=900), TODAY) is None
+    assert rules.licence_state(TODAY, TODAY) is None
+    assert rules.licence_state(TODAY - timedelta(days=1), TODAY) == "expired"
+    assert rule.name and rule.confidence
+
+
+def test_the_filling_licence_row_cites_article_49_of_the_law():
+    rule = rules.LICENCE_RULES_BY_CODE["filling"]
+    assert (rule.kind, rule.unit_kind) == (LicenceKind.FILLING, "filling_station")
+    assert rule.citation == "《特种设备安全法》第四十九条"
+    assert rule.name == "充装许可证"
+
+
+def test_every_licence_case_names_a_row():
+    assert set(LICENCE_CASES) == {rule.code for rule in rules.LICENCE_RULES}
+    assert set(rules.LICENCE_RULES_BY_CODE) == set(LICENCE_CASES)
 
 
 # -- appointments (Order 74) ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from shuangfang.core.testing import CastTestCase, make_equipment, make_user
 from shuangfang.equipment.models import OperatorCertificate
 from shuangfang.hazards.models import Hazard, InvestigationTask
 from shuangfang.safety import services
-from shuangfang.safety.choices import AppointmentRole, EmergencyPlanKind
+from shuangfang.safety.choices import AppointmentRole, EmergencyPlanKind, LicenceKind
 from shuangfang.safety.models import (
     Appointment,
     Drill,
@@ -24,6 +24,7 @@ from shuangfang.safety.models import (
     SafetyDocument,
     SafetyProfile,
     TrainingSession,
+    UnitLicence,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,7 +70,17 @@ class SafetyServiceTestCase(CastTestCase):
 
     def assertRefused(self, call, field, message=None, error=ValidationError):
         """The call is refused (on `field`, with `message` if given) and writes nothing."""
-        counted = (Appointment, SafetyDocument, EmergencyPlan, Drill, TrainingSession, Reading, Hazard, Event)
+        counted = (
+            Appointment,
+            SafetyDocument,
+            EmergencyPlan,
+            Drill,
+            TrainingSession,
+            Reading,
+            Hazard,
+            Event,
+            UnitLicence,
+        )
         before = [model.objects.count() for model in counted]
         with self.assertRaises(error) as refused:
             call()
@@ -169,6 +180,67 @@ class PermissionTests(SafetyServiceTestCase):
             "只有本单位人员可以录入监测读数。",
             PermissionDenied,
         )
+
+
+class LicenceServiceTests(SafetyServiceTestCase):
+    def licence(self, actor=None, **extra):
+        values = {
+            "kind": LicenceKind.FILLING,
+            "number": "TS4214052-2024",
+            "issued_by": "晋城市市场监督管理局",
+            "issued_on": date(2024, 3, 1),
+            "expires_on": date(2028, 2, 29),
+            "scope": "液化石油气",
+        }
+        values.update(extra)
+        return services.do_record_licence(actor=actor or self.principal, organization=self.unit_a, **values)
+
+    def test_a_new_licence_supersedes_the_current_one_of_its_kind_and_is_logged(self):
+        first = self.licence(attachment=self.file_a)
+        other = self.licence(kind=LicenceKind.OTHER, number="  晋危化经字〔2025〕001  ")
+        second = self.licence(number="TS4214052-2026", issued_on=date(2026, 3, 1), expires_on=date(2030, 2, 28))
+        current = set(UnitLicence.objects.filter(is_current=True).values_list("pk", flat=True))
+        self.assertEqual(current, {other.pk, second.pk})
+        first.refresh_from_db()
+        self.assertEqual((first.is_current, first.attachment, first.recorded_by), (False, self.file_a, self.principal))
+        self.assertEqual(other.number, "晋危化经字〔2025〕001")
+        self.assertEqual(
+            self.events("safety.licence_recorded").last().data,
+            {"kind": "filling", "number": "TS4214052-2026", "expires_on": "2030-02-28"},
+        )
+        self.assertEqual(self.events("safety.licence_recorded").count(), 3)
+
+    def test_bad_licences_are_refused_and_the_current_licence_stays(self):
+        current = self.licence()
+        self.assertRefused(lambda: self.licence(number="  "), "number", "请填写许可证编号。")
+        self.assertRefused(lambda: self.licence(issued_on=None), "issued_on", "请填写发证日期。")
+        self.assertRefused(lambda: self.licence(expires_on=None), "expires_on", "请填写有效期截止日期。")
+        self.assertRefused(
+            lambda: self.licence(expires_on=date(2024, 3, 1)), "expires_on", "有效期截止日期应晚于发证日期。"
+        )
+        self.assertRefused(
+            lambda: self.licence(issued_on=TODAY + timedelta(days=1), expires_on=date(2030, 1, 1)),
+            "issued_on",
+            "发证日期不能晚于今天：登记的是已经取得的许可证。",
+        )
+        self.assertRefused(
+            lambda: self.licence(kind="business"), "kind", "许可类型只能是：移动式压力容器/气瓶充装许可证、其他许可。"
+        )
+        self.assertRefused(lambda: self.licence(attachment=self.file_c), "attachment", "附件不属于本单位。")
+        self.assertRefused(lambda: self.licence(number="X" * 101), "number")
+        current.refresh_from_db()
+        self.assertTrue(current.is_current)
+
+    def test_only_the_units_managers_record_its_licences(self):
+        for actor in (self.member, self.other_unit_user, self.county_inspector, self.system_admin):
+            with self.subTest(actor=actor.username):
+                self.assertRefused(
+                    lambda actor=actor: self.licence(actor=actor),
+                    None,
+                    PermissionTests.MANAGERS_ONLY,
+                    PermissionDenied,
+                )
+        self.assertEqual(self.licence(actor=self.unit_admin).recorded_by, self.unit_admin)
 
 
 class AppointmentServiceTests(SafetyServiceTestCase):
