@@ -46,6 +46,22 @@ from shuangfang.safety.api.views import (
     TrainingSessionViewSet,
     UnitFileView,
 )
+from shuangfang.supervision.api.accidents import AccidentViewSet
+from shuangfang.supervision.api.assessments import RegionalAssessmentViewSet
+from shuangfang.supervision.api.blacklist import BlacklistViewSet, PublicBlacklistView
+from shuangfang.supervision.api.classes import RandomPlanViewSet, UnitClassViewSet
+from shuangfang.supervision.api.enforcement import (
+    EnforcementInspectionViewSet,
+    EnforcementOrderViewSet,
+    PublicOrderListView,
+)
+from shuangfang.supervision.api.evaluation import (
+    DemonstrationEnterpriseViewSet,
+    EvaluationViewSet,
+    PublicDemonstrationView,
+)
+from shuangfang.supervision.api.grids import GridViewSet
+from shuangfang.supervision.api.summary import SupervisionSummaryView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", RegionViewSet, basename="region")
@@ -86,11 +102,37 @@ router.register("hazard-sources", HazardSourceViewSet, basename="hazard-source")
 router.register("monitoring-points", MonitoringPointViewSet, basename="monitoring-point")
 router.register("readings", ReadingViewSet, basename="reading")
 router.register("compliance-gaps", ComplianceGapViewSet, basename="compliance-gap")
+# Grids (网格化监管) of the county regulators.
+router.register("supervision/grids", GridViewSet, basename="grid")
+# The blacklist (黑名单); its public list is a plain path below, outside the signed-in router.
+router.register("supervision/blacklist", BlacklistViewSet, basename="blacklist")
+router.register("supervision/accidents", AccidentViewSet, basename="accident")
+# Evaluations of units' dual prevention systems and the demonstration enterprises (示范企业).
+router.register("supervision/evaluations", EvaluationViewSet, basename="evaluation")
+router.register(
+    "supervision/demonstration-enterprises", DemonstrationEnterpriseViewSet, basename="demonstration-enterprise"
+)
+# Differentiated supervision (分类监管) and the random inspection plans (双随机、一公开).
+router.register("supervision/classes", UnitClassViewSet, basename="unit-class")
+router.register("supervision/random-plans", RandomPlanViewSet, basename="random-plan")
+# The annual assessment of regions (考核) by the regulator above them.
+router.register("supervision/assessments", RegionalAssessmentViewSet, basename="regional-assessment")
+# Enforcement inspections of the dual prevention system (执法检查) and their orders (监察指令).
+router.register("supervision/enforcement-inspections", EnforcementInspectionViewSet, basename="enforcement-inspection")
+router.register("supervision/orders", EnforcementOrderViewSet, basename="enforcement-order")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("risk-methods/", RiskMethodView.as_view(), name="api-risk-methods"),
     path("unit-files/<int:organization_id>/", UnitFileView.as_view(), name="api-unit-file"),
+    path("public/blacklist/", PublicBlacklistView.as_view(), name="api-public-blacklist"),
+    path("public/orders/", PublicOrderListView.as_view(), name="api-public-orders"),
+    path(
+        "public/demonstration-enterprises/",
+        PublicDemonstrationView.as_view(),
+        name="api-public-demonstration-enterprises",
+    ),
+    path("supervision/summary/", SupervisionSummaryView.as_view(), name="api-supervision-summary"),
     path("", include(router.urls)),
 ]

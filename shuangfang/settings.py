@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shuangfang.hazards",
     "shuangfang.notifications",
     "shuangfang.safety",
+    "shuangfang.supervision",
 ]
 
 MIDDLEWARE = [

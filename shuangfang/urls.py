@@ -18,7 +18,8 @@ urlpatterns = [
     path("hazards/", include("shuangfang.hazards.urls")),
     path("notifications/", include("shuangfang.notifications.urls")),
     path("safety/", include("shuangfang.safety.urls")),
-    path("q/", include("shuangfang.equipment.public_urls")),
+    path("supervision/", include("shuangfang.supervision.urls")),
+    path("", include("shuangfang.public_urls")),
     path("api/v1/", include("shuangfang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;

@@ -33,6 +33,7 @@ from shuangfang.orgs.models import Organization, Region
 from shuangfang.safety.choices import GapKind
 from shuangfang.safety.compliance import gap_counts
 from shuangfang.safety.models import ComplianceGap
+from shuangfang.supervision.selectors_grids import my_grids
 
 IN_USE = Q(status=EquipmentStatus.IN_USE)
 # Most urgent first: the order of the figures on every home page.
@@ -373,6 +374,8 @@ def regulator_dashboard(user: User, jurisdiction: Region, region: Region, today:
     gap_figures, gaps_url = compliance_gap_figures(user, jurisdiction, region)
     totals = {name: sum(getattr(child, name) or 0 for child in children) for name in CHILD_FIGURES}
     return {
+        # An inspector's default view is its grid (网格化监管): the units it answers for, with what each has open.
+        "my_grids": my_grids(user, today),
         "children_total": totals,
         "region": region,
         "jurisdiction": jurisdiction,

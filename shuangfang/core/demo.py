@@ -870,7 +870,7 @@ class DemoResult:
 # Keys of DemoResult.counts that are table rows (the rest are breakdowns of them).
 ROW_COUNT_KEYS = ("regulators", "agencies", "maintenance_units", "use_units", "users", "equipment", "inspections",
                   "certificates", "risks", "investigation_tasks", "hazards", "safety_records",
-                  "compliance_gaps")  # fmt: skip
+                  "compliance_gaps", "unit_classes")  # fmt: skip
 
 COUNT_LABELS = {
     "regulators": "监管部门",
@@ -899,6 +899,18 @@ COUNT_LABELS = {
     "hazards_system": "  系统登记（设备无持证作业人员、重大危险源监测超限）",
     "safety_records": "安全管理档案记录（两个演示单位：任命、制度、培训、持证上岗、应急、监测、考试）",
     "compliance_gaps": "合规缺项（各单位，未消除）",
+    "grids": "监管网格（泽州县）",
+    "accidents": "特种设备事故（已登记，可倒查）",
+    "blacklist_entries": "黑名单（在列）",
+    "evaluations": "双重预防机制评价（演示单位：自评、监管部门评价）",
+    "enforcement_orders": "执法检查监察指令",
+    "unit_classes": "监管类别（各单位，分类监管）",
+    "unit_classes_A": "  A类（风险低）",
+    "unit_classes_B": "  B类（风险一般）",
+    "unit_classes_C": "  C类（风险较高）",
+    "unit_classes_D": "  D类（风险高）",
+    "random_plan_units": "双随机抽查计划抽中单位（泽州县下月，已公开）",
+    "regional_assessments": "地区考核（晋城市对所辖县区）",
 }
 
 
@@ -932,6 +944,15 @@ SMALL_UNIT_STATES = ("valid", "due_soon")
 # The demo unit's first equipment of these categories has the feature that asks for a second certificate item
 # (safety.rules.CERTIFICATE_RULES): a crane whose lifts need a signaller (Q1), a quick-opening vessel (R1).
 DEMO_UNIT_FEATURES = {"4110": ("signaller_required", ""), "2150": ("quick_opening", "蒸压釜")}
+# The demo's accident, by the first digit of the equipment's catalog code: the GB 6441 type and what happened.
+ACCIDENT_STORIES = {
+    "1": ("07", "排污时排污阀泄漏，司炉工右臂被热水烫伤（轻伤）。"),
+    "2": ("07", "检修时未泄压即拆卸法兰，作业人员面部被蒸汽灼伤（轻伤）。"),
+    "3": ("20", "层门关闭时防夹保护失效，乘客进出时被层门夹伤（轻伤）。"),
+    "4": ("04", "吊运工件时吊钩防脱钩装置失效，吊物滑落砸伤地面指挥人员（轻伤）。"),
+    "5": ("02", "叉车倒车时未鸣笛瞭望，撞伤库区装卸人员（轻伤）。"),
+    "": ("20", "运行中发生故障，现场作业人员受伤（轻伤）。"),
+}
 STATUS_SHARES = ((EquipmentStatus.IN_USE, 0.97), (EquipmentStatus.SUSPENDED, 0.02), (EquipmentStatus.SCRAPPED, 0.01))
 MAX_AGE_DAYS = 20 * 365
 HISTORY_STEPS = 16
@@ -2053,6 +2074,237 @@ class DemoGenerator:
         OperatorAssignment.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         self.counts["operator_assignments"] = OperatorAssignment.objects.count()
 
+    # -- phase 10: the regulators' side ------------------------------------------------------------------------------
+
+    def _supervise(self) -> None:
+        """The regulators' side, alive on the first sign-in, all through the supervision services (their checks,
+        events and notifications are real): Zezhou's two grids with its inspector; an accident a few months back on a
+        generated unit's equipment and that unit on the blacklist for it; the county's evaluation of the demo unit and
+        the unit's own; an enforcement inspection of a generated unit with two ordinary orders (no one-action finding:
+        the demo unit's listed major hazard stays the only one the county supervises); every unit's supervision class;
+        Zezhou's random inspection plan for next month, drawn with the demo's seed and published; and Jincheng's
+        assessment of its counties for the year.
+
+        Past facts are dated up to the safety day, deadlines count from the real today (which the services check them
+        against), as in the other phases."""
+        from shuangfang.supervision.assessment import FIRST_YEAR as ASSESSMENT_FIRST_YEAR
+        from shuangfang.supervision.assessment import do_run_assessment
+        from shuangfang.supervision.choices import BlacklistStatus
+        from shuangfang.supervision.classes import compute_classes
+        from shuangfang.supervision.models import BlacklistEntry, Evaluation, UnitClass
+
+        usernames = [username for username, _role, _where in DEMO_USERS]
+        users = {
+            user.username: user
+            for user in User.objects.filter(username__in=usernames).select_related("organization__jurisdiction")
+        }
+        excluded = [self.demo_unit.pk] + ([self.small_unit.pk] if self.small_unit is not None else [])
+        self._grids(users)
+        accident_unit = self._accident(users, excluded)
+        self._evaluations(users)
+        self._enforcement(users, excluded + ([accident_unit.pk] if accident_unit is not None else []))
+        result = compute_classes(self.today)
+        self._random_plan(users)
+        year = self._safety_day().year
+        if year >= ASSESSMENT_FIRST_YEAR:  # nothing to assess before the notice
+            self.counts["regional_assessments"] = len(do_run_assessment(actor=users["city_jincheng_leader"], year=year))
+        self.counts["blacklist_entries"] = BlacklistEntry.objects.filter(status=BlacklistStatus.ACTIVE).count()
+        self.counts["evaluations"] = Evaluation.objects.count()
+        self.counts["unit_classes"] = UnitClass.objects.count()
+        for klass, count in (result.by_class or {}).items():
+            self.counts[f"unit_classes_{klass}"] = count
+        self.progress.say(
+            _("监管：网格 %(grids)s 个，事故 %(accidents)s 起，监管类别 %(classes)s 个单位")
+            % {
+                "grids": self.counts["grids"],
+                "accidents": self.counts["accidents"],
+                "classes": f"{self.counts['unit_classes']:,}",
+            }
+        )
+
+    @staticmethod
+    def _covering_regulator(users: dict[str, User], region_code: str) -> str:
+        """The username of the narrowest demo regulator covering the region: Zezhou's, Jincheng's, else the
+        province's (its administrator is the same name with `_admin`)."""
+        for prefix, username in ((ZEZHOU_CODE, "county_zezhou"), (JINCHENG_CODE[:4], "city_jincheng")):
+            if region_code.startswith(prefix) and username in users:
+                return username
+        return "province"
+
+    def _generated_units_near(self, excluded: list[int]):
+        """Generated use units with in-use equipment, Zezhou's first, then the rest of Jincheng, then the province's:
+        a small province may have no other unit in the demo county."""
+        for prefix in (ZEZHOU_CODE, JINCHENG_CODE[:4], ""):
+            units = (
+                Organization.objects.filter(
+                    kind__in=EQUIPMENT_OWNING_KINDS,
+                    is_active=True,
+                    region__code__startswith=prefix,
+                    equipment__status=EquipmentStatus.IN_USE,
+                )
+                .exclude(pk__in=excluded)
+                .distinct()
+                .order_by("pk")
+            )
+            found = list(units[:5])
+            if found:
+                return found
+        return []
+
+    def _grids(self, users: dict[str, User]) -> None:
+        """Zezhou's use units shared between two grids (alternately by registration order, so that each demo unit
+        sits in one of them), the county's inspectors assigned to both."""
+        from shuangfang.supervision.services_grids import do_create_grid
+
+        admin = users["county_zezhou_admin"]
+        inspectors = [
+            user
+            for user in User.objects.filter(organization_id=admin.organization_id, is_active=True).order_by("pk")
+            if Role.INSPECTOR in user.roles
+        ]
+        units = Organization.objects.filter(kind__in=EQUIPMENT_OWNING_KINDS, is_active=True, region_id=ZEZHOU_CODE)
+        units = list(units.order_by("pk"))
+        grids = (
+            ("泽州县第一网格（巴公、北义城、高都片区）", "北部乡镇及工业园区的使用单位，县局特种设备安全监察股负责。"),
+            ("泽州县第二网格（南村、金村、周村片区）", "南部乡镇及城郊的使用单位，县局特种设备安全监察股负责。"),
+        )
+        for index, (name, description) in enumerate(grids):
+            do_create_grid(
+                actor=admin,
+                name=name,
+                description=description,
+                units=units[index :: len(grids)],
+                inspectors=inspectors,
+            )
+            self.counts["grids"] += 1
+
+    def _accident(self, users: dict[str, User], excluded: list[int]) -> Organization | None:
+        """An accident a few months back on a generated unit's equipment (a crane or a forklift where there is one),
+        recorded by the regulator covering it, and the unit listed on the blacklist for it by the same."""
+        from shuangfang.supervision.choices import AccidentSeverity, BlacklistReason
+        from shuangfang.supervision.services_accidents import do_record_accident
+        from shuangfang.supervision.services_blacklist import do_list_unit
+
+        units = self._generated_units_near(excluded)
+        if not units:
+            return None
+        in_use = Equipment.objects.filter(organization__in=units, status=EquipmentStatus.IN_USE)
+        equipment = None
+        for category in ("4", "5", ""):
+            equipment = in_use.filter(category__code__startswith=category).order_by("organization_id", "pk").first()
+            if equipment is not None:
+                break
+        unit = next(unit for unit in units if unit.pk == equipment.organization_id)
+        accident_type, description = ACCIDENT_STORIES.get(equipment.category_id[0], ACCIDENT_STORIES[""])
+        day = self._safety_day() - timedelta(days=80)
+        occurred_at = timezone.make_aware(datetime.combine(day, time_of_day(14, 20)))
+        regulator = users[self._covering_regulator(users, unit.region_id)]
+        accident = do_record_accident(
+            actor=regulator,
+            organization=unit,
+            equipment=equipment,
+            occurred_at=occurred_at,
+            accident_type=accident_type,
+            severity=AccidentSeverity.GENERAL,
+            description=f"{equipment.site}{equipment.name}（设备代码 {equipment.code}）：{description}",
+            minor_injuries=1,
+            direct_loss="3.60",
+        )
+        do_list_unit(
+            actor=regulator,
+            organization=unit,
+            reason=BlacklistReason.ACCIDENT,
+            detail=(
+                f"{day:%Y年%m月%d日}，该单位{equipment.name}（设备代码 {equipment.code}）发生一般事故，轻伤 1 人。"
+                "事故倒查发现该设备未辨识安全风险、未开展日管控。依据晋市监发〔2022〕116号，对发生特种设备事故的"
+                "使用单位列入黑名单并向社会公布。"
+            ),
+            listed_on=day + timedelta(days=21),
+            accident=accident,
+        )
+        self.counts["accidents"] += 1
+        return unit
+
+    def _evaluations(self, users: dict[str, User]) -> None:
+        """The demo unit's self-evaluation by its safety director, then the county's evaluation: both pass, the
+        county's lower, scored on what the file shows (a category without documents and plans, a document older than
+        Order 74, an overdue drill, a major hazard under supervision; the platform not yet a year in use).  The veto
+        items the records show (the open major hazard, the overdue inspection) are added by the service."""
+        from shuangfang.supervision.services_evaluation import do_evaluate
+
+        year = self._safety_day().year
+        self_scores = {"organization": 10, "documents": 8, "training": 9, "identification": 19, "grading": 13,
+                       "investigation": 13, "treatment": 12, "improvement": None}  # fmt: skip
+        county_scores = {"organization": 9, "documents": 6, "training": 8, "identification": 18, "grading": 11,
+                         "investigation": 11, "treatment": 9, "improvement": None}  # fmt: skip
+        for actor, scores in ((users["unit_director"], self_scores), (users["county_zezhou"], county_scores)):
+            do_evaluate(actor=actor, organization=self.demo_unit, year=year, scores=scores)
+
+    def _enforcement(self, users: dict[str, User], excluded: list[int]) -> None:
+        """The county's enforcement inspection of a generated unit (another than the accident's where there is one):
+        no risks identified, no appointments, no daily records — three findings and two ordinary orders.  Nothing to
+        grade or control without identified risks, so the one-action items do not apply."""
+        from shuangfang.supervision.rules_enforcement import ENFORCEMENT_CHECKLIST, FINDING, NOT_APPLICABLE, OK
+        from shuangfang.supervision.services_enforcement import do_record_inspection
+
+        units = self._generated_units_near(excluded) or self._generated_units_near(excluded[:2])
+        if not units:
+            return
+        unit = units[0]
+        base = self._covering_regulator(users, unit.region_id)
+        actor = users[base]
+        findings = {"R1": "在用特种设备未登记风险点，未开展危险源辨识", "P1": "未书面任命安全总监、安全员",
+                    "C1": "近一个月无日管控记录"}  # fmt: skip
+        not_applicable = {"R2", "R3", "R4", "R5"}
+        results = {
+            item.code: FINDING if item.code in findings else NOT_APPLICABLE if item.code in not_applicable else OK
+            for item in ENFORCEMENT_CHECKLIST
+        }
+        today = timezone.localdate()
+        inspection = do_record_inspection(
+            actor=actor,
+            unit=unit,
+            inspected_on=self._safety_day() - timedelta(days=6),
+            results=results,
+            notes=findings,
+            findings="双重预防机制尚未建立：风险未辨识，安全管理人员未任命，日管控未落实。",
+            orders=[
+                {
+                    "content": "15日内按总局令第74号书面任命安全总监、安全员，并落实日管控、周排查、月调度。",
+                    "deadline": today + timedelta(days=15),
+                },
+                {
+                    "content": "30日内完成全部在用特种设备的风险点登记、危险源辨识和风险评价分级，报县局备查。",
+                    "deadline": today + timedelta(days=30),
+                },
+            ],
+            inspectors=[person for person in (actor, users.get(f"{base}_admin")) if person is not None],
+        )
+        self.counts["enforcement_orders"] += inspection.orders.count()
+
+    def _random_plan(self, users: dict[str, User]) -> None:
+        """Zezhou's 双随机 plan for the month after the demo's today, drawn with the demo's seed and published."""
+        from shuangfang.supervision.random_plans import do_create_random_plan, do_publish_random_plan
+
+        actor = users["county_zezhou"]
+        start = rules.add_months(self.today.replace(day=1), 1)
+        end = rules.add_months(start, 1) - timedelta(days=1)
+        plan = do_create_random_plan(
+            actor=actor,
+            title=f"泽州县{start.year}年{start.month}月特种设备使用单位双随机抽查计划",
+            period_start=start,
+            period_end=end,
+            seed=self.seed,
+        )
+        plan = do_publish_random_plan(actor=actor, plan=plan, expected_version=plan.version)
+        self.counts["random_plan_units"] = plan.items.count()
+
+    def _refresh_summary(self) -> None:
+        """The regulators' figures (the cockpit), as the five-minute job would compute them."""
+        from shuangfang.supervision.summaries import rebuild_summary
+
+        rebuild_summary()
+
     def _refresh_compliance(self) -> None:
         """The daily compliance run, once, as of the demo's today: every unit's gaps by the rule tables, and one system
         hazard for each device in use without a certified operator (the other units have recorded no operators).
@@ -2441,6 +2693,8 @@ class DemoGenerator:
             self._assign_operators_in_bulk()
             self._investigate()
             self._refresh_compliance()
+            self._supervise()
+            self._refresh_summary()
             counts = {key: self.counts[key] for key in COUNT_LABELS}
             record_event(
                 "demo.generated",

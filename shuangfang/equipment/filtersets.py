@@ -1,11 +1,12 @@
 """One FilterSet per list, shared by the web list, the API and the exports."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.orgs.filtersets import filter_region_prefix
+from shuangfang.orgs.filtersets import filter_region_prefix, grid_filter, grid_units_q, industry_q
 
 from .choices import (
     CatalogLevel,
@@ -41,6 +42,11 @@ def _catalog_prefix(value: str) -> str:
     return value.strip().upper().rstrip("0") or value
 
 
+def category_q(path: str, value: str) -> Q:
+    """A catalog filter on `path` (a foreign key to CatalogEntry): "3000" is the whole category, "3100" its class."""
+    return Q(**{f"{path}__code__startswith": _catalog_prefix(value)})
+
+
 class EquipmentFilterSet(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("使用单位"))
     region = django_filters.CharFilter(method="filter_region", label=_("地区（代码前缀）"))
@@ -51,6 +57,9 @@ class EquipmentFilterSet(django_filters.FilterSet):
     )
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
     crowded_place = django_filters.BooleanFilter(label=_("人员密集场所"))
+    # Named by the cockpit's links; the list's form keeps it without showing it.
+    industry = django_filters.CharFilter(method="filter_industry", label=_("行业"), widget=forms.HiddenInput)
+    grid = grid_filter()
     q = django_filters.CharFilter(method="search", label=_("设备代码、名称或地点"))
 
     class Meta:
@@ -62,7 +71,13 @@ class EquipmentFilterSet(django_filters.FilterSet):
         return filter_region_prefix(queryset, name, value)
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(category__code__startswith=_catalog_prefix(value))
+        return queryset.filter(category_q("category", value))
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(industry_q("organization__industry", value))
+
+    def filter_grid(self, queryset, name, value):
+        return queryset.filter(grid_units_q("organization_id", value))
 
     def filter_inspection_state(self, queryset, name, value):
         return queryset.filter(inspection_state_q(value, timezone.localdate()))

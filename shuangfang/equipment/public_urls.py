@@ -4,8 +4,6 @@ from shuangfang.hazards import views_public
 
 from . import views
 
-app_name = "public"
-
 urlpatterns = [
     path("<slug:token>/", views.public_equipment, name="equipment"),
     # 公众举报: anyone who scanned the label reports a hazard, without an account.

@@ -1,9 +1,11 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.orgs.filtersets import filter_region_prefix
+from shuangfang.equipment.filtersets import category_q
+from shuangfang.orgs.filtersets import filter_region_prefix, grid_filter, grid_units_q, industry_q
 
 from .choices import OPEN_STATUSES, HazardGrade, HazardSource, HazardStatus, ListingLevel, ListingStatus
 from .models import Hazard, Listing
@@ -24,6 +26,15 @@ class HazardFilterSet(django_filters.FilterSet):
     )
     found_after = django_filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("发现日期起"))
     found_before = django_filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("发现日期止"))
+    # Named by the cockpit's links; list forms keep them without showing them.
+    category = django_filters.CharFilter(
+        method="filter_category", label=_("设备种类（目录代码）"), widget=forms.HiddenInput
+    )
+    crowded_place = django_filters.BooleanFilter(
+        field_name="equipment__crowded_place", label=_("人员密集场所"), widget=forms.HiddenInput
+    )
+    industry = django_filters.CharFilter(method="filter_industry", label=_("行业"), widget=forms.HiddenInput)
+    grid = grid_filter()
     q = django_filters.CharFilter(method="search", label=_("隐患描述、设备代码或名称"))
 
     class Meta:
@@ -36,6 +47,15 @@ class HazardFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category_q("equipment__category", value))
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(industry_q("organization__industry", value))
+
+    def filter_grid(self, queryset, name, value):
+        return queryset.filter(grid_units_q("organization_id", value))
 
     def filter_listed(self, queryset, name, value):
         listed = Q(listings__status__in=[s for s in ListingStatus.values if s != ListingStatus.DELISTED])

@@ -110,10 +110,11 @@ class ListSelect(forms.Select):
 def hazard_filterset(user, data, queryset) -> HazardFilterSet:
     filterset = HazardFilterSet(data, queryset=queryset)
     fields = filterset.form.fields
-    for name in ("region", "reported_to_regulator", "found_after", "found_before"):
+    for name in ("reported_to_regulator", "found_after", "found_before"):
         fields.pop(name, None)
-    # Links name these (an equipment's hazards, a unit's, the listed ones); the form keeps them without showing them.
-    for name in ("equipment", "organization", "listed"):
+    # Links name these (an equipment's hazards, a unit's, the listed ones, the cockpit's region and filters); the form
+    # keeps them without showing them.
+    for name in ("equipment", "organization", "listed", "region", "industry", "category", "crowded_place"):
         fields[name].widget = forms.HiddenInput()
     fields["status"].widget = ListSelect(choices=[("", ANY), *HazardStatus.choices])
     fields["status"].label = _("状态")

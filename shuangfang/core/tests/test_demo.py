@@ -45,6 +45,19 @@ from shuangfang.safety.models import (
 )
 from shuangfang.safety.rules import ORDER_74_CATEGORIES, ORDER_74_EFFECTIVE
 from shuangfang.safety.selectors import current_appointments
+from shuangfang.supervision.models import (
+    Accident,
+    BlacklistEntry,
+    EnforcementInspection,
+    EnforcementOrder,
+    Evaluation,
+    Grid,
+    RandomInspectionPlan,
+    RegionalAssessment,
+    UnitClass,
+)
+from shuangfang.supervision.random_plans import items_as_drawn, redraw
+from shuangfang.supervision.tracing import build_report
 
 TODAY = date(2026, 11, 15)
 
@@ -90,7 +103,33 @@ def digest_of_database() -> str:
     gaps = ComplianceGap.objects.filter(closed_at__isnull=True).order_by("organization__uscc", "kind", "message")
     gaps = gaps.values_list("organization__uscc", "kind", "message", "equipment__code", "hazard__description")
     safety_files = (appointments, documents, assignments, readings, attempts, gaps)
-    for rows in (equipment, inspections, organizations, certificates, *safety_files):
+    # The regulators' side: grids, the accident and its listing, evaluations, orders, classes, the plan, the assessment.
+    grids = [
+        (grid.name, sorted(grid.units.values_list("uscc", flat=True)), sorted(grid.inspectors.values_list("username")))
+        for grid in Grid.objects.order_by("name")
+    ]
+    accidents = Accident.objects.order_by("equipment__code").values_list(
+        "organization__uscc", "equipment__code", "occurred_at", "accident_type", "description"
+    )
+    entries = BlacklistEntry.objects.order_by("organization__uscc", "reason").values_list(
+        "organization__uscc", "reason", "listed_on", "until", "status", "accident__equipment__code"
+    )
+    evaluations = Evaluation.objects.order_by("organization__uscc", "kind").values_list(
+        "organization__uscc", "kind", "year", "score", "vetoes"
+    )
+    orders = EnforcementOrder.objects.order_by("unit__uscc", "deadline").values_list(
+        "unit__uscc", "content", "deadline", "stop_use"
+    )
+    classes = UnitClass.objects.order_by("organization__uscc").values_list(
+        "organization__uscc", "supervision_class", "score"
+    )
+    plans = [
+        (plan.title, plan.seed, sorted(plan.items.values_list("unit__uscc", "supervision_class")))
+        for plan in RandomInspectionPlan.objects.order_by("title")
+    ]
+    assessments = RegionalAssessment.objects.order_by("region_id").values_list("region_id", "score", "rank")
+    supervision = (grids, accidents, entries, evaluations, orders, classes, plans, assessments)
+    for rows in (equipment, inspections, organizations, certificates, *safety_files, *supervision):
         for row in rows:
             digest.update(repr(row).encode())
     return digest.hexdigest()
@@ -405,6 +444,124 @@ class DemoProvinceTests(TestCase):
         results = list(unit_exam.attempts.values_list("status", "passed"))
         self.assertEqual({status for status, _passed in results}, {"submitted"})
         self.assertIn(False, [passed for _status, passed in results])
+
+    # -- the regulators' side ----------------------------------------------------------------------------------------
+
+    def test_the_county_divides_its_units_into_two_grids_with_its_inspector(self):
+        grids = list(Grid.objects.filter(region_id="140525").prefetch_related("units", "inspectors"))
+        self.assertEqual(len(grids), 2)
+        county_units = set(
+            Organization.objects.filter(kind="use_unit", region_id="140525").values_list("pk", flat=True)
+        )
+        held = [{unit.pk for unit in grid.units.all()} for grid in grids]
+        self.assertEqual(held[0] | held[1], county_units)
+        self.assertFalse(held[0] & held[1])
+        small = Organization.objects.get(users__username="small_principal")
+        self.assertEqual({self.unit.pk in units for units in held}, {True, False})
+        self.assertEqual({small.pk in units for units in held}, {True, False})
+        for grid in grids:
+            self.assertEqual(grid.organization.jurisdiction_id, "140525")
+            self.assertEqual([person.username for person in grid.inspectors.all()], ["county_zezhou"])
+
+    def test_an_accident_of_a_generated_unit_is_traced_and_puts_the_unit_on_the_public_blacklist(self):
+        accident = Accident.objects.select_related("organization", "equipment", "recorded_by_organization").get()
+        small = Organization.objects.get(users__username="small_principal")
+        unit = accident.organization
+        self.assertNotIn(unit.pk, (self.unit.pk, small.pk))
+        self.assertEqual(accident.equipment.organization_id, unit.pk)
+        self.assertEqual(accident.equipment.status, EquipmentStatus.IN_USE)
+        self.assertTrue(unit.region_id.startswith(accident.recorded_by_organization.jurisdiction.prefix))
+        days_ago = (TODAY - accident.occurred_at.date()).days
+        self.assertTrue(60 <= days_ago <= 120, days_ago)
+        # The reverse tracing builds over the twelve months before it, and finds what a unit without a file lacks.
+        report = build_report(accident)
+        self.assertEqual(report["accident"]["equipment_code"], accident.equipment.code)
+        self.assertEqual(report["period"]["months"], 12)
+        self.assertTrue(report["findings"])
+        # Listed for it, linked, in force, and on the public list (no sign-in).
+        entry = BlacklistEntry.objects.get(organization=unit)
+        self.assertEqual((entry.reason, entry.status, entry.accident_id), ("accident", "active", accident.pk))
+        self.assertGreater(entry.listed_on, accident.occurred_at.date())
+        response = self.client.get("/api/v1/public/blacklist/")
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        rows = body["results"] if isinstance(body, dict) else body
+        self.assertEqual([(row["uscc"], row["reason"]) for row in rows], [(unit.uscc, "accident")])
+        types = list(Event.objects.values_list("type", flat=True))
+        self.assertEqual((types.count("accident.recorded"), types.count("blacklist.listed")), (1, 1))
+
+    def test_the_demo_unit_is_evaluated_by_the_county_and_by_itself(self):
+        evaluations = {evaluation.kind: evaluation for evaluation in Evaluation.objects.filter(organization=self.unit)}
+        self.assertEqual(set(evaluations), {"self", "regulator"})
+        county = evaluations["regulator"]
+        self.assertEqual(county.evaluated_by.username, "county_zezhou")
+        self.assertEqual(county.year, TODAY.year)
+        self.assertGreaterEqual(county.score, 60)
+        self.assertLess(county.score, evaluations["self"].score)
+        # The records' veto items are kept with it: the listed major hazard, the overdue inspection.
+        self.assertIn("unrectified_major_hazard", county.vetoes)
+        self.assertEqual(Evaluation.objects.count(), 2)
+
+    def test_an_enforcement_inspection_of_a_generated_unit_gives_ordinary_orders(self):
+        inspection = EnforcementInspection.objects.select_related("unit").get()
+        small = Organization.objects.get(users__username="small_principal")
+        self.assertNotIn(inspection.unit_id, (self.unit.pk, small.pk))
+        self.assertIn("finding", inspection.results.values())
+        self.assertNotIn("finding", [inspection.results[code] for code in ("R2", "R3", "R4")])
+        orders = list(inspection.orders.all())
+        self.assertEqual(len(orders), 2)
+        for order in orders:
+            self.assertEqual(
+                (order.status, order.stop_use, order.hazard_id, order.listing_id), ("issued", False, None, None)
+            )
+        self.assertEqual(
+            set(inspection.inspectors.values_list("organization_id", flat=True)), {inspection.organization_id}
+        )
+        self.assertFalse(Hazard.objects.filter(source="regulator").exists())
+
+    def test_every_unit_has_its_supervision_class(self):
+        units = Organization.objects.filter(kind="use_unit")
+        self.assertEqual(UnitClass.objects.count(), units.count())
+        accident_unit = Accident.objects.get().organization
+        facts = [fact["rule"] for fact in UnitClass.objects.get(organization=accident_unit).facts]
+        self.assertTrue({"accident_12m", "blacklisted"} <= set(facts), facts)
+        self.assertEqual(UnitClass.objects.get(organization=accident_unit).supervision_class, "D")
+        summary = Event.objects.get(type="demo.generated").data["counts"]
+        self.assertEqual(summary["unit_classes"], units.count())
+        self.assertEqual(sum(summary[f"unit_classes_{klass}"] for klass in "ABCD"), units.count())
+
+    def test_the_county_publishes_next_months_random_plan_drawn_from_the_seed(self):
+        plan = RandomInspectionPlan.objects.get()
+        self.assertEqual((plan.region_id, plan.organization.jurisdiction_id), ("140525", "140525"))
+        self.assertEqual((plan.period_start, plan.period_end), (date(2026, 12, 1), date(2026, 12, 31)))
+        self.assertIsNotNone(plan.published_at)
+        self.assertEqual(plan.seed, 20260501)
+        items = list(plan.items.select_related("unit"))
+        self.assertTrue(items)
+        self.assertEqual({item.unit.region_id for item in items}, {"140525"})
+        self.assertEqual(redraw(plan), items_as_drawn(plan))
+        classes = dict(UnitClass.objects.values_list("organization_id", "supervision_class"))
+        for item in items:
+            self.assertEqual(item.supervision_class, classes[item.unit_id])
+            self.assertEqual(list(item.inspectors.values_list("username", flat=True)), ["county_zezhou"])
+
+    def test_the_city_assesses_its_counties_for_the_year(self):
+        rows = list(RegionalAssessment.objects.filter(year=TODAY.year).select_related("organization", "region"))
+        self.assertTrue(rows)
+        for row in rows:
+            self.assertEqual(row.organization.jurisdiction_id, "140500")
+            self.assertEqual(row.region.parent_id, "140500")
+            self.assertEqual(set(row.indicators), {
+                "coverage", "on_time_rectification", "overdue_inspection", "listing_closure", "daily_checks",
+                "accidents",
+            })  # fmt: skip
+        self.assertEqual(min(row.rank for row in rows), 1)
+        accident_region = Accident.objects.get().region_id
+        by_region = {row.region_id: row for row in rows}
+        if accident_region in by_region:
+            self.assertEqual(by_region[accident_region].indicators["accidents"]["numerator"], 1)
+        summary = Event.objects.get(type="demo.generated").data["counts"]
+        self.assertEqual(summary["regional_assessments"], len(rows))
 
     def test_if_empty_on_a_filled_database_changes_nothing(self):
         before = (Organization.objects.count(), Equipment.objects.count(), User.objects.count(), Event.objects.count())

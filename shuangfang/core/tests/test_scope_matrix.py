@@ -51,9 +51,31 @@ from shuangfang.safety.models import (
     TrainingSession,
     UnitLicence,
 )
+from shuangfang.supervision.assessment import do_run_assessment
+from shuangfang.supervision.classes import compute_classes
+from shuangfang.supervision.models import (
+    Accident,
+    BlacklistEntry,
+    DemonstrationEnterprise,
+    EnforcementInspection,
+    EnforcementOrder,
+    Evaluation,
+    Grid,
+    RandomInspectionPlan,
+    RegionalAssessment,
+    UnitClass,
+)
+from shuangfang.supervision.random_plans import do_create_random_plan
+from shuangfang.supervision.services_accidents import do_record_accident
+from shuangfang.supervision.services_blacklist import do_list_unit
+from shuangfang.supervision.services_enforcement import do_record_inspection
+from shuangfang.supervision.services_evaluation import do_evaluate
+from shuangfang.supervision.services_grids import do_create_grid
 
 # PERSONAL: rows of one user alone (the inbox), whatever the scope of anyone else.
-REFERENCE, SCOPED, FEED, PERSONAL = "reference", "scoped", "feed", "personal"
+# REGULATORY: the regulators' own working rows (grids): read by the regulators whose jurisdiction covers unit A, never by
+# the unit itself.
+REFERENCE, SCOPED, FEED, PERSONAL, REGULATORY = "reference", "scoped", "feed", "personal", "regulatory"
 MISSING_PK = 987654321
 
 
@@ -107,6 +129,24 @@ MATRIX = {
     "monitoring-points": Entry(SCOPED, MonitoringPoint, ("monitoring_point_a",)),
     "readings": Entry(SCOPED, Reading, ("reading_a",)),
     "compliance-gaps": Entry(SCOPED, ComplianceGap, ("compliance_gap_a",)),
+    # An accident of unit A: its regulators and the unit itself read it and its reverse-tracing report.
+    "supervision/accidents": Entry(SCOPED, Accident, ("accident_a",)),
+    # Unit A on the blacklist: its regulators and the unit itself read the entry (the public list is outside the router).
+    "supervision/blacklist": Entry(SCOPED, BlacklistEntry, ("blacklist_entry_a",)),
+    # The grid of unit A's county holding unit A.
+    "supervision/grids": Entry(REGULATORY, Grid, ("grid_a",)),
+    # An enforcement inspection of unit A and its order: its regulators and the unit itself read them.
+    "supervision/enforcement-inspections": Entry(SCOPED, EnforcementInspection, ("enforcement_inspection_a",)),
+    "supervision/orders": Entry(SCOPED, EnforcementOrder, ("enforcement_order_a",)),
+    # The city's annual assessment of unit A's county (考核): read by the regulators covering that county, never by units.
+    "supervision/assessments": Entry(REGULATORY, RegionalAssessment, ("assessment_a",)),
+    # The county's evaluation of unit A and unit A as a demonstration enterprise: its regulators and the unit read them.
+    "supervision/evaluations": Entry(SCOPED, Evaluation, ("evaluation_a",)),
+    "supervision/demonstration-enterprises": Entry(SCOPED, DemonstrationEnterprise, ("demonstration_a",)),
+    # Unit A's supervision class (分类监管): its regulators and the unit itself read it.
+    "supervision/classes": Entry(SCOPED, UnitClass, ("unit_class_a",)),
+    # The county's random inspection plan (双随机) drawing unit A: the regulators' own, never read by units.
+    "supervision/random-plans": Entry(REGULATORY, RandomInspectionPlan, ("random_plan_a",)),
 }
 
 
@@ -224,6 +264,79 @@ class UnitAObjectsMixin:
         )
         cls.notification_a = Notification.objects.create(user=cls.owner, kind="test", key="matrix", title="矩阵")
         cls.add_safety_file_of_unit_a()
+        cls.accident_a = cls.record_accident_of_unit_a()
+        cls.blacklist_entry_a = do_list_unit(
+            actor=cls.county_inspector,
+            organization=cls.unit_a,
+            reason="accident",
+            detail="层门坠落",
+            accident=cls.accident_a,
+        )
+        cls.grid_a = do_create_grid(
+            actor=cls.county_admin, name="城区网格", units=[cls.unit_a], inspectors=[cls.county_inspector]
+        )
+        cls.enforcement_inspection_a = cls.inspect_unit_a()
+        cls.enforcement_order_a = cls.enforcement_inspection_a.orders.get()
+        do_run_assessment(actor=make_user("city_leader", cls.city, "regulator_leader"), year=timezone.localdate().year)
+        cls.assessment_a = RegionalAssessment.objects.get(region_id=cls.unit_a.region_id)
+        cls.evaluation_a = cls.evaluate_unit_a()
+        # Unit A's open major hazard vetoes a nomination by the service: the row is written directly.
+        cls.demonstration_a = DemonstrationEnterprise.objects.create(
+            organization=cls.unit_a,
+            region_id=cls.unit_a.region_id,
+            city_id="140500",
+            equipment_category="3000",
+            year=cls.evaluation_a.year,
+            evaluation=cls.evaluation_a,
+            nominated_by=cls.city_inspector,
+            nominated_by_organization=cls.city,
+        )
+        compute_classes()
+        cls.unit_class_a = UnitClass.objects.get(organization=cls.unit_a)
+        cls.random_plan_a = do_create_random_plan(
+            actor=cls.county_inspector,
+            title="双随机抽查计划",
+            period_start=date(2026, 7, 1),
+            period_end=date(2026, 9, 30),
+            ratios={"A": 5, "B": 20, "C": 60, "D": 100},
+            seed=1,
+        )
+
+    @classmethod
+    def evaluate_unit_a(cls):
+        from shuangfang.supervision.rules_evaluation import EVALUATION_ITEMS
+
+        return do_evaluate(
+            actor=cls.county_inspector,
+            organization=cls.unit_a,
+            year=None,
+            scores={item.code: item.points for item in EVALUATION_ITEMS},
+        )
+
+    @classmethod
+    def inspect_unit_a(cls, content="补齐周排查报告"):
+        """An enforcement inspection of unit A with one plain order (no finding under the one-action rule)."""
+        from shuangfang.supervision.rules_enforcement import ENFORCEMENT_CHECKLIST
+
+        return do_record_inspection(
+            actor=cls.county_inspector,
+            unit=cls.unit_a,
+            inspected_on=None,
+            results={item.code: "ok" for item in ENFORCEMENT_CHECKLIST},
+            orders=[{"content": content, "deadline": timezone.localdate() + timedelta(days=30)}],
+        )
+
+    @classmethod
+    def record_accident_of_unit_a(cls, description="层门坠落"):
+        return do_record_accident(
+            actor=cls.county_inspector,
+            organization=cls.unit_a,
+            equipment=cls.equipment_a,
+            occurred_at=timezone.now() - timedelta(days=1),
+            accident_type="04",
+            severity="general",
+            description=description,
+        )
 
     @classmethod
     def add_safety_file_of_unit_a(cls):
@@ -329,7 +442,7 @@ class RouterCoverageTests(CastTestCase):
         for prefix, viewset, _ in registrations():
             entry = MATRIX[prefix]
             with self.subTest(prefix=prefix):
-                if entry.kind in (SCOPED, PERSONAL):
+                if entry.kind in (SCOPED, PERSONAL, REGULATORY):
                     self.assertTrue(entry.unit_a_objects)
                     self.assertEqual(getattr(viewset, "model", None), entry.model)
                 if entry.kind == REFERENCE:
@@ -343,8 +456,15 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
     def scoped(self):
         for prefix, viewset, basename in registrations():
             entry = MATRIX[prefix]
-            if entry.kind == SCOPED:
+            if entry.kind in (SCOPED, REGULATORY):
                 yield prefix, viewset, basename, entry
+
+    def insiders_of(self, entry):
+        """Who reads unit A's rows of this route: for the regulators' own rows, the regulators among the insiders."""
+        insiders = self.insiders_of_unit_a()
+        if entry.kind == REGULATORY:
+            return [user for user in insiders if user.organization.kind == "regulator"]
+        return insiders
 
     def test_outsiders_get_404_on_every_detail_url_of_unit_a(self):
         for _prefix, viewset, basename, entry in self.scoped():
@@ -412,7 +532,7 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
         for _prefix, _viewset, basename, entry in self.scoped():
             for obj in self.objects_of(entry):
                 url = reverse(f"{basename}-detail", kwargs={"pk": obj.pk})
-                for user in self.insiders_of_unit_a():
+                for user in self.insiders_of(entry):
                     with self.subTest(url=url, user=user.username):
                         self.assertEqual(self.api(user).get(url).status_code, 200)
 
@@ -433,6 +553,39 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
             (
                 "/api/v1/supervision/listings/",
                 {"hazard": self.major_hazard_a.pk, "level": "county", "deadline": "2099-01-01"},
+            ),
+            ("/api/v1/supervision/grids/", {"name": "越界网格", "units": [self.unit_a.pk]}),
+            ("/api/v1/supervision/blacklist/", {"organization": self.unit_a.pk, "reason": "other", "detail": "x"}),
+            ("/api/v1/supervision/evaluations/", {"organization": self.unit_a.pk, "scores": {}}),
+            (
+                "/api/v1/supervision/demonstration-enterprises/",
+                {"organization": self.unit_a.pk, "equipment_category": "3000"},
+            ),
+            ("/api/v1/supervision/enforcement-inspections/", {"unit": self.unit_a.pk, "results": {"R1": "ok"}}),
+            (
+                "/api/v1/supervision/enforcement-inspections/",
+                {"unit": self.unit_b.pk, "results": {"R1": "ok"}, "equipment": self.equipment_a.pk},
+            ),
+            (
+                "/api/v1/supervision/accidents/",
+                {
+                    "organization": self.unit_a.pk,
+                    "occurred_at": "2026-01-05T10:00:00+08:00",
+                    "accident_type": "04",
+                    "severity": "general",
+                    "description": "层门坠落",
+                },
+            ),
+            (
+                "/api/v1/supervision/accidents/",
+                {
+                    "organization": self.unit_b.pk,
+                    "equipment": self.equipment_a.pk,
+                    "occurred_at": "2026-01-05T10:00:00+08:00",
+                    "accident_type": "04",
+                    "severity": "general",
+                    "description": "层门坠落",
+                },
             ),
             (
                 "/api/v1/users/",
@@ -524,8 +677,11 @@ class ScopeMatrixTests(UnitAObjectsMixin, CastTestCase):
                         self.assertEqual(set(ids) & unit_a_ids, addressed)
                     elif user in self.outsiders_of_unit_a():
                         self.assertEqual(set(ids) & unit_a_ids, set())
-                    elif user in self.insiders_of_unit_a():
+                    elif user in self.insiders_of(entry):
                         self.assertEqual(set(ids) & unit_a_ids, unit_a_ids)
+                    elif user in self.insiders_of_unit_a():
+                        # The regulators' own rows: unit A's people do not read them.
+                        self.assertEqual(set(ids) & unit_a_ids, set())
 
     def test_regulators_lists_stay_in_their_jurisdiction(self):
         for user, prefix in [
@@ -592,6 +748,25 @@ class ListQueryCountTests(CastTestCase):
                 hazard_services.do_report_hazard(
                     actor=self.member, equipment=self.equipment_a, description=f"隐患 {number}", location=f"{number} 层"
                 )
+            elif kind == "grids":
+                unit = make_organization(f"网格单位 {number}", "use_unit", "140525", seed=2000 + number)
+                do_create_grid(
+                    actor=self.county_admin, name=f"网格 {number}", units=[unit], inspectors=[self.county_inspector]
+                )
+            elif kind == "accidents":
+                do_record_accident(
+                    actor=self.county_inspector,
+                    organization=self.unit_a,
+                    equipment=self.equipment_a,
+                    occurred_at=timezone.now() - timedelta(days=number),
+                    accident_type="04",
+                    severity="general",
+                    description=f"事故 {number}",
+                )
+            elif kind == "evaluations":
+                UnitAObjectsMixin.evaluate_unit_a.__func__(type(self))
+            elif kind == "enforcement":
+                UnitAObjectsMixin.inspect_unit_a.__func__(type(self), content=f"指令 {number}")
             elif kind == "listings":
                 hazard = hazard_services.do_report_hazard(
                     actor=self.member, equipment=self.equipment_a, description=f"短接 {number}", clauses=["4.6b"]
@@ -629,6 +804,19 @@ class ListQueryCountTests(CastTestCase):
             ("events", "/api/v1/events/", [self.owner, self.county_inspector, self.audit_admin]),
             ("hazards", "/api/v1/hazards/", [self.owner, self.county_inspector, self.city_inspector]),
             ("listings", "/api/v1/supervision/listings/", [self.owner, self.county_inspector, self.province_leader]),
+            ("accidents", "/api/v1/supervision/accidents/", [self.owner, self.county_inspector, self.province_leader]),
+            ("grids", "/api/v1/supervision/grids/", [self.county_inspector, self.city_inspector, self.province_leader]),
+            (
+                "enforcement",
+                "/api/v1/supervision/enforcement-inspections/",
+                [self.owner, self.county_inspector, self.province_leader],
+            ),
+            ("enforcement", "/api/v1/supervision/orders/", [self.owner, self.county_inspector, self.province_leader]),
+            (
+                "evaluations",
+                "/api/v1/supervision/evaluations/",
+                [self.owner, self.county_inspector, self.province_leader],
+            ),
         ]
         for kind, url, users in cases:
             self.add_rows(kind, 3)
@@ -684,6 +872,10 @@ class OpenApiTests(CastTestCase):
         "/api/v1/supervision/listings/{}/report-completion/": {"post"},
         "/api/v1/supervision/listings/{}/verify/": {"post"},
         "/api/v1/supervision/listings/{}/delist/": {"post"},
+        "/api/v1/supervision/blacklist/": {"get", "post"},
+        "/api/v1/supervision/blacklist/{}/": {"get"},
+        "/api/v1/supervision/blacklist/{}/lift/": {"post"},
+        "/api/v1/public/blacklist/": {"get"},
     }
 
     def test_schema_has_every_path_of_the_contract(self):
