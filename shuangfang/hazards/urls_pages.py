@@ -7,6 +7,7 @@ from . import views_pages, views_tasks
 
 urlpatterns = [
     path("", views_pages.board, name="board"),
+    path("export/", views_pages.board_export, name="board-export"),
     path("report/", views_pages.report, name="report"),
     path("report/clauses/", views_pages.report_clauses, name="report-clauses"),
     path("<int:pk>/", views_pages.hazard_detail, name="detail"),

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import list_response, paginate
 from shuangfang.equipment.models import Equipment
 
-from . import rules, services, workflow
+from . import exports, rules, services, workflow
 from .choices import (
     OPEN_STATUSES,
     Handling,
@@ -194,16 +194,29 @@ def _active_filters(request, filterset) -> int:
     return sum(1 for name in filterset.form.fields if request.GET.get(name, "").strip() and name != "is_open")
 
 
+def _board_filterset(request, visible):
+    """The board's filters over the caller's hazards; with none of them named, the open ones. The export uses the
+    same, so it holds exactly the rows the board shows."""
+    data = request.GET.copy()
+    if not any(name in request.GET for name in BOARD_FILTERS):
+        data["is_open"] = "true"
+    rows = visible.select_related("equipment", "organization", "responsible")
+    return hazard_filterset(request.user, data, rows)
+
+
+def _board_query(request) -> str:
+    """The board's query string without the page, for the export link."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 @login_required
 @require_GET
 def board(request):
     user = request.user
     visible = Hazard.objects.visible_to(user)
-    data = request.GET.copy()
-    if not any(name in request.GET for name in BOARD_FILTERS):
-        data["is_open"] = "true"
-    rows = visible.select_related("equipment", "organization", "responsible")
-    filterset = hazard_filterset(user, data, rows)
+    filterset = _board_filterset(request, visible)
     page = paginate(request, filterset.qs, PAGE_SIZE)
     decorate_hazards(page.object_list)
     kept = _kept(request)
@@ -218,8 +231,19 @@ def board(request):
         "equipment": Equipment.objects.visible_to(user).filter(pk=kept["equipment"]).first()
         if "equipment" in kept
         else None,
+        "query": _board_query(request),
     }
     return list_response(request, "hazards/board.html", "hazards/_hazard_rows.html", context)
+
+
+@login_required
+@require_GET
+def board_export(request):
+    """The hazards the board shows with the same filters, as an .xlsx (隐患清单)."""
+    filterset = _board_filterset(request, Hazard.objects.visible_to(request.user))
+    return FileResponse(
+        exports.hazard_list_file(filterset.qs), as_attachment=True, filename=exports.hazard_list_filename()
+    )
 
 
 # A hazard's page -----------------------------------------------------------------------------------------------------
