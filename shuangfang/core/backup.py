@@ -46,11 +46,11 @@ class BackupError(Exception):
 
 
 class TargetNotEmpty(BackupError):
-    pass
+    """The database to restore into already holds rows (restore refuses unless forced)."""
 
 
 def default_directory() -> Path:
-    return Path(getattr(settings, "VAR_DIR", Path(settings.BASE_DIR) / "var")) / "backups"
+    return Path(settings.VAR_DIR) / "backups"
 
 
 def _timestamp() -> str:

@@ -47,6 +47,7 @@ from shuangfang.equipment.models import (
     OperatorCertificate,
     PeriodicInspection,
 )
+from shuangfang.equipment.rules import category_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Industry, Organization, Region
 from shuangfang.orgs.uscc import USCC_ALPHABET, make_uscc
@@ -1534,7 +1535,7 @@ class DemoGenerator:
             return day - timedelta(days=days)
 
         in_use = Equipment.objects.filter(organization=unit, status=EquipmentStatus.IN_USE)
-        categories = sorted({code[0] + "000" for code in in_use.values_list("category_id", flat=True)})
+        categories = sorted({category_of(code) for code in in_use.values_list("category_id", flat=True)})
         categories = [category for category in categories if category in ORDER_74_CATEGORIES]
         labels = {category: category_label(category) for category in categories}
         # What the demo unit lacks on purpose: everything for its last category (piping in the full demo), one

@@ -45,7 +45,9 @@ class CatalogEntry(models.Model):
     @property
     def category_code(self) -> str:
         """The top-level category (种类) of this entry: its first character followed by 000."""
-        return self.code[0] + "000"
+        from .rules import category_of
+
+        return category_of(self.code)
 
 
 class CertificateItem(models.Model):

@@ -24,6 +24,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+
+def category_of(code: str) -> str:
+    """The catalog category (种类) of a catalog code: its first character followed by 000 ("3110" → "3000");
+    no code → ""."""
+    return code[0] + "000" if code else ""
+
+
 CONFIRMED = "confirmed"
 SECONDARY = "secondary"
 UNVERIFIED = "unverified"

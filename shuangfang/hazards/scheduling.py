@@ -27,7 +27,7 @@ from shuangfang.equipment.models import Equipment
 from shuangfang.notifications.recipients import people_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Organization
-from shuangfang.safety.selectors import current_appointments
+from shuangfang.safety.selectors import current_appointments, first_covering
 
 from . import holidays
 from .choices import Cycle, InvestigationKind, TaskStatus, WorkDays
@@ -209,9 +209,9 @@ class _Assignees:
         key = (plan.organization_id, plan.assignee_role)
         if key not in self._appointed:
             self._appointed[key] = list(current_appointments(plan.organization_id, plan.assignee_role, self.today))
-        for appointment in self._appointed[key]:
-            if not category or appointment.covers(category):
-                return appointment.person_id
+        appointed = first_covering(self._appointed[key], category)
+        if appointed is not None:
+            return appointed
         if key not in self._by_role:
             holders = people_of(plan.organization_id, [plan.assignee_role])
             self._by_role[key] = holders[0].pk if holders else None

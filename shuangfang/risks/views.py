@@ -26,6 +26,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import list_response, paginate
 from shuangfang.equipment.choices import EquipmentStatus
 from shuangfang.equipment.models import CatalogEntry, Equipment
+from shuangfang.equipment.rules import category_of
 
 from . import exports, library, rules, selectors
 from .choices import ControlLevel, IdentificationMethod, MeasureKind, RiskPointKind
@@ -630,7 +631,7 @@ def template_library(request):
     groups: dict[str, LibraryGroup] = {}
     for template in library.RISK_TEMPLATES:
         prefixes = list(template.catalog_prefixes) or [""]
-        category = prefixes[0][:1] + "000" if prefixes[0] else ""
+        category = category_of(prefixes[0])
         group = groups.get(category)
         if group is None:
             group = groups[category] = LibraryGroup(category, names.get(category, _("场所与作业活动")), [])

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.models import ScopedModel, ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
+from shuangfang.equipment.rules import category_of
 
 from .choices import (
     AppointmentRole,
@@ -146,7 +147,7 @@ class Appointment(_UnitOwned):
         return f"{self.person} {self.get_role_display()}"
 
     def covers(self, category: str) -> bool:
-        return not self.equipment_categories or category[:1] + "000" in self.equipment_categories
+        return not self.equipment_categories or category_of(category) in self.equipment_categories
 
 
 class SafetyDocument(_UnitOwned):

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shuangfang.equipment.choices import EquipmentStatus
+from shuangfang.equipment.rules import category_of
 from shuangfang.orgs.models import Organization
 from shuangfang.risks.choices import ControlLevel, RiskLevel
 from shuangfang.risks.models import Risk
@@ -93,7 +94,7 @@ def _questions_of(index: int, risks: list[Risk], measures: dict[int, list[str]])
     common = {
         "topic": QuestionTopic.UNIT_RISKS,
         "roles": [],
-        "equipment_category": equipment.category_id[:1] + "000" if equipment is not None else "",
+        "equipment_category": category_of(equipment.category_id) if equipment is not None else "",
         "citation": f"{CITATION_PREFIX}{names['title']}"[:CITATION_MAX_LENGTH],
         "is_active": True,
     }

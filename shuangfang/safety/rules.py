@@ -15,6 +15,8 @@ from datetime import date
 
 from django.utils.translation import gettext_noop
 
+from shuangfang.equipment.rules import category_of
+
 # -- the facts the rules read ---------------------------------------------------------------------------------------
 
 
@@ -46,7 +48,7 @@ class UnitFacts:
     @property
     def categories_in_use(self) -> list[str]:
         """The catalog categories (X000) the unit has in use, cylinders counted under 2000."""
-        return sorted({code[0] + "000" for code, n in self.equipment_by_category.items() if n})
+        return sorted({category_of(code) for code, n in self.equipment_by_category.items() if n})
 
 
 # -- staffing: TSG 08-2017 §2.3–2.4 -------------------------------------------------------------------------------

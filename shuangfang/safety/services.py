@@ -56,8 +56,9 @@ from .models import (
     TrainingSession,
     UnitLicence,
 )
+from .question_bank import JUDGE_OPTIONS
 from .risk_questions import sync_unit_risk_questions
-from .selectors import current_appointments
+from .selectors import current_appointments, duty_holder
 
 # The appointments that carry a platform role of the same name: appointing someone gives them the role's pages.
 ROLE_OF_APPOINTMENT = {
@@ -69,8 +70,6 @@ ROLE_OF_APPOINTMENT = {
 SINGLE_HOLDER_ROLES = frozenset({AppointmentRole.PRINCIPAL, AppointmentRole.SAFETY_MANAGER})
 SPOT_CHECK_ROLES = (Role.SAFETY_DIRECTOR, Role.SAFETY_OFFICER)
 MAX_QUESTIONS = 100
-# A true-or-false question's options, stored in the source language like every question (shown as stored).
-JUDGE_OPTIONS = ("正确", "错误")
 
 
 # -- permission and ownership ---------------------------------------------------------------------------------------
@@ -1162,9 +1161,10 @@ def do_record_reading(
                         "uom": point.unit_of_measure,
                         "bounds": bounds,
                     }
-                    officers = appointed_people(organization.pk, AppointmentRole.SAFETY_OFFICER) or [
-                        p.pk for p in people_of(organization.pk, [Role.SAFETY_OFFICER])
-                    ]
+                    equipment = point.source.equipment
+                    officer = duty_holder(
+                        organization.pk, AppointmentRole.SAFETY_OFFICER, equipment.category_id if equipment else ""
+                    )
                     reading.task = InvestigationTask.objects.create(
                         organization=organization,
                         region_id=point.region_id,
@@ -1174,7 +1174,7 @@ def do_record_reading(
                         period_start=timezone.localdate(),
                         due_on=timezone.localdate(),
                         assignee_role=Role.SAFETY_OFFICER,
-                        assignee_id=officers[0] if officers else None,
+                        assignee_id=officer,
                         status=TaskStatus.PENDING,
                     )
                     reading.hazard = register_system_hazard(

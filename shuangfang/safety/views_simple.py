@@ -34,6 +34,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import FULL_HOME_SESSION_KEY
 from shuangfang.equipment.choices import CertificateState, EquipmentStatus
 from shuangfang.equipment.models import CERTIFICATE_EXPIRING_DAYS, Equipment, OperatorCertificate, certificate_state_q
+from shuangfang.equipment.rules import category_of
 from shuangfang.hazards.choices import OPEN_STATUSES, TaskStatus
 from shuangfang.hazards.models import Hazard, InvestigationPlan, InvestigationTask
 from shuangfang.hazards.scheduling import DUTY_CYCLE, DUTY_CYCLE_KINDS, is_duty_cycle_plan
@@ -145,7 +146,7 @@ def _categories_in_use(unit: Organization) -> list[str]:
     codes = Equipment.objects.filter(organization=unit, status=EquipmentStatus.IN_USE).values_list(
         "category_id", flat=True
     )
-    return sorted({code[0] + "000" for code in codes.distinct()} & set(rules.ORDER_74_CATEGORIES))
+    return sorted({category_of(code) for code in codes.distinct()} & set(rules.ORDER_74_CATEGORIES))
 
 
 def role_states(unit: Organization, today: date) -> list[RoleState]:

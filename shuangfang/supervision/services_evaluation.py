@@ -28,6 +28,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import InvalidTransition, PermissionDenied, check_version, lock_for_update
 from shuangfang.equipment.choices import CatalogLevel, EquipmentStatus, InspectionState, RiskLevel
 from shuangfang.equipment.models import CatalogEntry, Equipment, inspection_state_q
+from shuangfang.equipment.rules import category_of
 from shuangfang.hazards.choices import OPEN_STATUSES, HazardGrade
 from shuangfang.hazards.models import Hazard
 from shuangfang.notifications.recipients import people_of
@@ -269,7 +270,7 @@ def city_of(region_code: str) -> Region | None:
 def categories_of(organization: Organization) -> list[CatalogEntry]:
     """The equipment categories (种类) of the unit's in-use equipment: those it may be a demonstration for."""
     codes = {
-        code[0] + "000"
+        category_of(code)
         for code in Equipment.objects.filter(organization=organization, status=EquipmentStatus.IN_USE).values_list(
             "category_id", flat=True
         )

@@ -62,11 +62,6 @@ RISK_FIELDS = {
 IN_USE = Q(status=EquipmentStatus.IN_USE)
 
 
-def top_category(code: str | None) -> str:
-    """The catalog category (种类) of a catalog code: "3110" → "3000"; no code → ""."""
-    return code[0] + "000" if code else ""
-
-
 def _category_of(path: str):
     """The category of the equipment at `path` as an expression: its first digit followed by 000, or ""."""
     # Not Coalesce(Concat(…)): Concat treats NULL as "" on every backend, which would give "000".
