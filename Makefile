@@ -11,11 +11,12 @@ WEB_WORKERS ?= 3
 WEB_TIMEOUT ?= 180
 export DJANGO_SETTINGS_MODULE := shuangfang.settings
 
-.PHONY: install install-dev assets db run serve worker test lint check bench clean help
+.PHONY: install install-dev assets db run serve worker test fuzz lint check bench clean help
 
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (web + background worker)"
 	@echo "make test     set everything up and run the whole test suite"
+	@echo "make fuzz     fuzz the API against its OpenAPI schema (Schemathesis, a few minutes)"
 	@echo "make install  set up only (virtual environment, dependencies, front-end assets)"
 	@echo "make lint     ruff, migrations check, deploy check"
 
@@ -66,6 +67,10 @@ worker: install
 
 test: install-dev
 	$(BIN)/python -m pytest shuangfang
+
+# Fuzz the API against its OpenAPI schema (Schemathesis) on a throwaway database with the small demo.
+fuzz: install-dev
+	.ci/fuzz
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -11,6 +11,25 @@ def pytest_configure(config):
 
     settings.HUEY["immediate"] = True
     HUEY.immediate = True
+    _force_login_passes_second_factor()
+
+
+def _force_login_passes_second_factor():
+    """`client.force_login` skips authentication altogether, so a session it makes has passed the second factor
+    too.  Signing in through the login page still asks for it: shuangfang/accounts/tests/test_two_factor.py."""
+    from django.test.client import ClientMixin
+
+    from shuangfang.accounts.middleware import TWO_FACTOR_VERIFIED
+
+    login = ClientMixin._login
+
+    def login_with_second_factor(self, user, backend=None):
+        login(self, user, backend)
+        session = self.session
+        session[TWO_FACTOR_VERIFIED] = True
+        session.save()
+
+    ClientMixin._login = login_with_second_factor
 
 
 @pytest.fixture(autouse=True)

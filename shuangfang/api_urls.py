@@ -1,9 +1,11 @@
 """API v1: one router for every resource of the contract."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from shuangfang.accounts.api.views import MeView, TokenView, UserViewSet
+from shuangfang.core.api.deletion import DeletedRecordListView
+from shuangfang.core.api.exceptions import not_found
 from shuangfang.core.api.views import AttachmentViewSet, EventViewSet
 from shuangfang.equipment.api.views import (
     CatalogViewSet,
@@ -134,5 +136,10 @@ urlpatterns = [
         name="api-public-demonstration-enterprises",
     ),
     path("supervision/summary/", SupervisionSummaryView.as_view(), name="api-supervision-summary"),
+    # The recycle bin (回收站); deleting is DELETE on the resource, restoring its `restore` action.
+    path("deleted-records/", DeletedRecordListView.as_view(), name="api-deleted-records"),
     path("", include(router.urls)),
+    # Last: what no route above names.  Only paths ending in "/", so that a path missing its slash is still
+    # redirected to the route it names (APPEND_SLASH).
+    re_path(r"^.*/$", not_found, name="api-not-found"),
 ]

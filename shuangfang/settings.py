@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shuangfang.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -138,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "shuangfang.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "shuangfang.accounts.passwords.NotContainingUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "shuangfang.accounts.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -155,6 +157,23 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "shuangfang.accounts.views.lockout_response"
 AXES_VERBOSE = False
 
+# Password history and expiry (GB/T 22239-2019 §8.1.4.1 a asks that passwords be changed regularly).  ASVS 5.0
+# 6.2.10 advises against forced periodic change; the platform follows 等保 and lets a deployment set 0 to turn
+# expiry off (docs/security.md).
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+# Failed sign-ins from one address before it is refused for LOCKOUT_MINUTES, whichever accounts were tried:
+# higher than the per-account limit, because an office shares one address.
+LOCKOUT_IP_FAILURES = env_int("LOCKOUT_IP_FAILURES", 30)
+# Roles that must sign in with a second factor (TOTP): the three platform administrators and the regulators.
+TWO_FACTOR_ROLES = env_list(
+    "TWO_FACTOR_ROLES", "system_admin,security_admin,audit_admin,regulator_admin,regulator_leader,inspector"
+)
+RECOVERY_CODE_COUNT = 10
+# Requests per minute before 429: sign-in attempts per address, exports per user.
+LOGIN_RATE_PER_MINUTE = env_int("LOGIN_RATE_PER_MINUTE", 20)
+EXPORT_RATE_PER_MINUTE = env_int("EXPORT_RATE_PER_MINUTE", 10)
+
 # Idle timeout: a browser session ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -162,6 +181,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Absolute timeout: a browser session ends this many hours after sign-in, however active.
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_HOURS", 12))
 
 LANGUAGE_CODE = "zh-hans"
@@ -185,6 +206,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+# A photo's pixel count is checked from its header before it is decoded (decompression bombs).
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# A workbook's declared uncompressed size, checked from the zip directory before parsing (zip bombs).
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -194,10 +219,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "shuangfang.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["shuangfang.core.api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "shuangfang.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "shuangfang.core.api.exceptions.exception_handler",
-    "DATE_FORMAT": "%Y-%m-%d",
+    "DATE_FORMAT": "iso-8601",  # YYYY-MM-DD, zero-padded also before year 1000 (strftime's %Y is not)
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -248,7 +273,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Security headers (the deployment guide turns on HTTPS-only settings).
+# Security headers (docs/deployment.md: HTTPS=1 behind the TLS-terminating reverse proxy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -256,7 +281,23 @@ if env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The header carries "preload" so that the operator of the registered domain may submit it to the browsers'
+    # preload list; sending it commits nothing by itself.  HSTS_PRELOAD=0 leaves it out where the platform shares a
+    # domain with sites that cannot all serve HTTPS (the deploy check then warns, as it should).
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+    # Trusted because the proxy overwrites it (docs/deployment.md); port 8000 must not be reachable directly.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if SESSION_COOKIE_SECURE:
+    # ASVS 5.0 3.3.1: a secure-only cookie named __Host- cannot be set by a sibling subdomain or over plain HTTP.
+    # The CSRF cookie keeps its name: static/js/risk_map.js reads it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client (core/middleware.py); empty: the
+# peer address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# A refused CSRF check is an `auth.denied` event like any other refusal (core/audit.py).
+CSRF_FAILURE_VIEW = "shuangfang.core.audit.csrf_failure"
+# The OpenAPI schema and Swagger UI: public in development, for signed-in users only otherwise (shuangfang/urls.py).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # per-account lockout on purpose, see AXES_LOCKOUT_PARAMETERS
 
@@ -276,6 +317,11 @@ LISTING_TIMINGS = {
 }
 # Key for the event log seals (HMAC-SM3); defaults to one derived from SECRET_KEY.
 EVENT_SEAL_KEY = os.environ.get("EVENT_SEAL_KEY", "")
+# Events are kept at least this many days (网络安全法 art 21: six months); nothing deletes younger ones.
+EVENT_RETENTION_DAYS = max(env_int("EVENT_RETENTION_DAYS", 365), 180)
+# Key (32 hex digits) for personal data encrypted at rest with SM4 (ID and phone numbers); defaults to one
+# derived from SECRET_KEY.  Changing it makes stored values unreadable: set it once per deployment.
+PII_ENCRYPTION_KEY = os.environ.get("PII_ENCRYPTION_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import pii
+
 from .roles import Role
 
 
@@ -78,9 +80,22 @@ class UserUpdateForm(forms.Form):
     password = _password_field(required=False, label=_("重置密码"))
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The phone is never written into the page (core.pii: seen whole only through the audited "显示").
+        if person.phone:
+            self.fields["phone"].help_text = _("当前：%(masked)s。留空则不修改。") % {
+                "masked": pii.shown(person, "phone")
+            }
+
     def changes(self) -> dict:
         data = self.cleaned_data
-        changes = {field: data[field] for field in ("full_name", "phone", "email", "roles", "is_active")}
+        fields = (
+            ("full_name", "phone", "email", "roles", "is_active")
+            if data["phone"]
+            else ("full_name", "email", "roles", "is_active")
+        )
+        changes = {field: data[field] for field in fields}
         if data.get("password"):
             changes["password"] = data["password"]
         return changes
@@ -93,3 +108,45 @@ class UserFilterForm(forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部")), ("1", _("启用")), ("0", _("停用"))]
     )
     organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "autocapitalize": "none"}
+        ),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    confirm_password = forms.CharField(
+        label=_("再次输入新密码"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("confirm_password") != data["new_password"]:
+            self.add_error("confirm_password", _("两次输入的新密码不一致。"))
+        return data
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.crypto import EncryptedCharField
 from shuangfang.core.models import ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
 
@@ -35,8 +36,11 @@ class User(AbstractUser):
         related_name="users",
     )
     roles = models.JSONField(_("角色"), default=list, blank=True)
-    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    # Personal data (个人信息保护法 art 28): stored encrypted, shown masked (core.pii).
+    phone = EncryptedCharField(_("手机号"), max_length=32, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # When the password was last set: it expires PASSWORD_MAX_AGE_DAYS later (GB/T 22239-2019 §8.1.4.1 a).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = ScopedUserManager()
 
@@ -118,4 +122,57 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
-__all__ = ["User", "ApiToken", "Role"]
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords: a new password may not repeat the last PASSWORD_HISTORY_COUNT
+    (GB/T 22239-2019 §8.1.4.1 a, 口令定期更换)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = pgettext_lazy("model", "历史密码")
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} at {self.created_at:%Y-%m-%d}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator (TOTP, RFC 6238): the second factor the platform administrators and the
+    regulators must use (GB/T 22239-2019 §8.1.4.1 d, 两种或两种以上组合的鉴别技术)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = EncryptedCharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step accepted: a code is good once (RFC 6238 §5.2).
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "双因素认证设备")
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user_id}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """One-time codes for a user who has lost the authenticator; only their hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "恢复码")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
+
+
+__all__ = ["User", "ApiToken", "Role", "PasswordHistory", "TwoFactorDevice", "RecoveryCode"]

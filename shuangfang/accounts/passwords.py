@@ -44,3 +44,46 @@ class NotContainingUsernameValidator:
 
     def get_help_text(self):
         return _("密码不能包含用户名。")
+
+
+class PasswordHistoryValidator:
+    """A new password may not repeat the current one or the last PASSWORD_HISTORY_COUNT (等保 2.0 §8.1.4.1 a).
+
+    Its `password_changed` hook (Django calls it when a user whose password was set is saved) keeps the
+    history and the date the password was set, so every way of setting a password counts."""
+
+    def _count(self) -> int:
+        from django.conf import settings
+
+        return settings.PASSWORD_HISTORY_COUNT
+
+    def validate(self, password, user=None):
+        if user is None or not getattr(user, "pk", None) or self._count() <= 0:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from .models import PasswordHistory, User
+
+        current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        earlier = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[: self._count()]
+        if any(encoded and check_password(password, encoded) for encoded in [current, *earlier]):
+            raise ValidationError(
+                _("新密码不能与最近 %(n)d 次使用过的密码相同。") % {"n": self._count()}, code="password_reused"
+            )
+
+    def password_changed(self, password, user=None):
+        if user is None or not getattr(user, "pk", None):
+            return
+        from django.utils import timezone
+
+        from .models import PasswordHistory, User
+
+        now = timezone.now()
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password, created_at=now)
+        User.objects.filter(pk=user.pk).update(password_changed_at=now)
+        user.password_changed_at = now
+        keep = PasswordHistory.objects.filter(user_id=user.pk).values_list("pk", flat=True)[: max(self._count(), 1)]
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=list(keep)).delete()
+
+    def get_help_text(self):
+        return _("新密码不能与最近 %(n)d 次使用过的密码相同。") % {"n": self._count()}

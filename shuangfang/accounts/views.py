@@ -1,13 +1,19 @@
 """Signing in and out, and the user pages (list, create, view and change)."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import segno
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,23 +21,44 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.access import public
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.navigation import USER_PAGE_ROLES
-from shuangfang.core.services import permitted
+from shuangfang.core.ratelimit import RateLimited
+from shuangfang.core.services import ServiceError, permitted
 from shuangfang.core.views import list_response, login_required, paginate
 from shuangfang.orgs.models import Organization
 
-from .forms import LoginForm, UserCreateForm, UserFilterForm, UserUpdateForm
+from . import totp
+from .forms import (
+    LoginForm,
+    OneTimeCodeForm,
+    PasswordChangeForm,
+    UnlockForm,
+    UserCreateForm,
+    UserFilterForm,
+    UserUpdateForm,
+)
+from .middleware import TWO_FACTOR_VERIFIED, mark_second_factor_passed
 from .models import User
 from .roles import PLATFORM_ROLES, ROLES_BY_ORGANIZATION_KIND, Action, Role
 from .services import (
     AccountLocked,
     LoginFailed,
     check_may_manage_users,
+    confirmed_device,
     do_authenticate,
+    do_begin_enrolment,
+    do_change_own_password,
+    do_confirm_enrolment,
     do_create_user,
+    do_regenerate_recovery_codes,
+    do_reset_two_factor,
+    do_unlock_account,
     do_update_user,
+    do_verify_second_factor,
     locked_message,
+    two_factor_required,
 )
 
 USERS_PER_PAGE = 50
@@ -64,6 +91,7 @@ def _render_login(request, form, next_url: str, *, locked: str = "", status: int
     return render(request, "accounts/login.html", context, status=status)
 
 
+@public
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -78,16 +106,207 @@ def login_view(request):
         return _render_login(request, form, next_url)
     try:
         user = do_authenticate(request, form.cleaned_data["username"], form.cleaned_data["password"], channel="web")
-    except AccountLocked as locked:
+    except (AccountLocked, RateLimited) as locked:
         return _render_login(request, form, next_url, locked=locked.message, status=429)
     except LoginFailed as failed:
         form.add_error(None, failed.message)
         return _render_login(request, form, next_url)
     # login() gives the session a new key, so a key planted before sign-in is worthless after it.
     login(request, user)
+    if two_factor_required(user):
+        # The session is signed in but reaches nothing except the second-factor pages (SessionSecurityMiddleware).
+        return redirect(_with_next(reverse("accounts:two-factor"), next_url))
     return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _continue(request, next_url: str):
+    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+@csrf_protect
+@never_cache
+@login_required
+def two_factor(request):
+    """The second step of signing in: a code from the authenticator, or a recovery code."""
+    user = request.user
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if not two_factor_required(user) or request.session.get(TWO_FACTOR_VERIFIED):
+        return _continue(request, next_url)
+    if confirmed_device(user) is None:
+        return redirect(_with_next(reverse("accounts:two-factor-enrol"), next_url))
+    form = OneTimeCodeForm(request.POST or None)
+    method, ended = _check_code(request, form, lambda code: do_verify_second_factor(user, code, channel="web"))
+    if ended is not None:
+        return ended
+    if method is not None:
+        if method == "recovery_code":
+            left = user.recovery_codes.filter(used_at__isnull=True).count()
+            messages.warning(
+                request, _("已使用一个恢复码，还剩 %(left)d 个；可在“账户安全”中重新生成。") % {"left": left}
+            )
+        return _continue(request, next_url)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/two_factor.html", {"form": form, "next": next_url}, status=status)
+
+
+def _check_code(request, form, check):
+    """Run a second-factor check on the submitted code: (its result, None) when it passes (the session is then marked
+    as having passed the second factor), (None, a redirect to the login page) when too many wrong codes end the
+    session, (None, None) otherwise with the reason on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None, None
+    try:
+        result = check(form.cleaned_data["code"])
+    except AccountLocked as locked:
+        logout(request)
+        messages.error(request, locked.message)
+        return None, redirect("accounts:login")
+    except ServiceError as failed:
+        form.add_error("code", failed.message)
+        return None, None
+    mark_second_factor_passed(request)
+    return result, None
+
+
+def _qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=5)
+
+
+@csrf_protect
+@never_cache
+@login_required
+def two_factor_enrol(request):
+    """Binding an authenticator app: scan the code (or type the key), then prove it with the first code."""
+    user = request.user
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if confirmed_device(user) is not None:
+        return redirect(_with_next(reverse("accounts:two-factor"), next_url))
+    device = user.two_factor if hasattr(user, "two_factor") else do_begin_enrolment(user)
+    form = OneTimeCodeForm(request.POST or None)
+    codes, ended = _check_code(request, form, lambda code: do_confirm_enrolment(user, code))
+    if ended is not None:
+        return ended
+    if codes is not None:
+        context = {"codes": codes, "next": next_url or resolve_url(settings.LOGIN_REDIRECT_URL)}
+        return render(request, "accounts/recovery_codes.html", context)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "next": next_url,
+        "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
+        "qr": _qr_data_uri(totp.provisioning_uri(device.secret, user.username)),
+    }
+    return render(request, "accounts/two_factor_enrol.html", context, status=status)
+
+
+@sensitive_post_parameters("current_password", "new_password", "confirm_password")
+@csrf_protect
+@never_cache
+@login_required
+def password_change(request):
+    """Changing one's own password: the other sessions and every API token of the user end."""
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            changed, status = submit_to_service(
+                form,
+                lambda: do_change_own_password(
+                    request.user, current=data["current_password"], new=data["new_password"]
+                ),
+            )
+            if status < 400:
+                # This session stays signed in; every other one fails Django's password-hash check from now on.
+                request.user.refresh_from_db()
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("密码已修改，其他设备上的登录已全部退出。"))
+                return redirect("accounts:security-mine")
+    context = {"form": form, "expires_days": settings.PASSWORD_MAX_AGE_DAYS}
+    return render(request, "accounts/password_change.html", context, status=status)
+
+
+@csrf_protect
+@never_cache
+@login_required
+def security_mine(request):
+    """The user's own account security: password age, second factor, recovery codes."""
+    user = request.user
+    form = OneTimeCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = do_regenerate_recovery_codes(user, form.cleaned_data["code"])
+        except ServiceError as failed:
+            form.add_error("code", failed.message)
+            status = 400
+        else:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": request.path})
+    elif request.method == "POST":
+        status = 400
+    device = confirmed_device(user)
+    changed = user.password_changed_at or user.date_joined
+    context = {
+        "form": form,
+        "device": device,
+        "required": two_factor_required(user),
+        "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count() if device else 0,
+        "password_changed": changed,
+        "password_expires": changed + timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+        if settings.PASSWORD_MAX_AGE_DAYS
+        else None,
+    }
+    return render(request, "accounts/security_mine.html", context, status=status)
+
+
+def _locked_attempts():
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since)
+
+
+@csrf_protect
+@login_required
+def security_admin(request):
+    """The security administrator's page: locked accounts to unlock, and authenticators to reset."""
+    actor = request.user
+    if not actor.may(Action.UNLOCK_ACCOUNTS):
+        raise Forbidden(_("只有安全管理员能解锁账户或重置双因素认证。"))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "unlock":
+            form = UnlockForm(request.POST)
+            if form.is_valid():
+                do_unlock_account(actor=actor, username=form.cleaned_data["username"])
+                messages.success(request, _("已解锁 %(username)s。") % {"username": form.cleaned_data["username"]})
+        elif action == "reset_two_factor":
+            raw = request.POST.get("user", "")
+            person = get_object_or_404(User.objects.visible_to(actor), pk=int(raw) if raw.isdigit() else 0)
+            do_reset_two_factor(actor=actor, user=person)
+            messages.success(
+                request, _("已重置 %(username)s 的双因素认证，下次登录时重新绑定。") % {"username": person.username}
+            )
+        else:
+            return HttpResponseBadRequest(_("未知的操作。"))
+        return redirect("accounts:security-admin")
+    query = request.GET.get("q", "").strip()
+    people = []
+    if query:
+        people = list(
+            User.objects.visible_to(actor)
+            .filter(Q(username__icontains=query) | Q(full_name__contains=query))
+            .select_related("organization", "two_factor")
+            .order_by("username")[:50]
+        )
+    context = {"locked": _locked_attempts().order_by("-attempt_time")[:200], "people": people, "q": query}
+    return render(request, "accounts/security_admin.html", context)
+
+
+@public
 @require_POST
 @csrf_protect
 def logout_view(request):
@@ -219,8 +438,8 @@ def user_detail(request, pk: int):
     form = None
     status = 200
     if manageable:
-        initial = {field: getattr(person, field) for field in ("full_name", "phone", "email", "roles", "is_active")}
-        form = UserUpdateForm(request.POST or None, initial={**initial, "version": person.version})
+        initial = {field: getattr(person, field) for field in ("full_name", "email", "roles", "is_active")}
+        form = UserUpdateForm(request.POST or None, initial={**initial, "version": person.version}, person=person)
         form.fields["roles"].offer(roles_for(person.organization))
     if request.method == "POST":
         if form is None:

@@ -53,6 +53,7 @@ from shuangfang.orgs.models import Industry, Organization, Region
 from shuangfang.orgs.uscc import USCC_ALPHABET, make_uscc
 from shuangfang.safety import models as safety_models
 
+from .crypto import blind_index
 from .events import record_event
 
 DEMO_SEED = 20260501
@@ -2605,7 +2606,8 @@ class DemoGenerator:
             region_id=region_code,
             holder_name=holder_name or self._person_name(rng),
             holder_id=holder,
-            id_number=self._id_number(rng, region_code),
+            id_number=(id_number := self._id_number(rng, region_code)),
+            id_number_index=blind_index(id_number),  # bulk_create does not call save(), which sets it
             item_id=item,
             cert_no=f"晋{letter}{issued_on.year}{self.certificate_sequence:08d}",
             issued_on=issued_on,

@@ -44,6 +44,32 @@ class ScopedModel(models.Model):
         return Q(pk__in=[])
 
 
+class SoftDeletable(models.Model):
+    """A business record deleted by mistake can be brought back: deleting sets deleted_at, the default
+    manager hides the row, `all_objects` still reads it (等保 2.0 §8.1.4.9 备份恢复; ASVS 5.0 V2.3).
+    The row, its history and everything pointing at it stay; core.deletion deletes and restores."""
+
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deletion_reason = models.CharField(_("删除原因"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class LiveManager(models.Manager):
+    """The default manager of a SoftDeletable model: rows not deleted."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class EventQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """The audit administrator reads the whole log; the system and security administrators read none
@@ -106,6 +132,8 @@ class Event(models.Model):
             models.Index(fields=["region_code", "seq"], name="event_region_seq"),
             models.Index(fields=["object_type", "object_id", "seq"], name="event_object_seq"),
             models.Index(fields=["actor", "seq"], name="event_actor_seq"),
+            # Failed sign-ins counted per source address (the per-address lockout).
+            models.Index(fields=["source_ip", "at"], name="event_source_ip_at"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.deletion import restorer_roles
 from shuangfang.core.scoping import ScopeKind, scope_of
 
 # Who reads the event log in the web UI: the audit administrator all of it, a unit's principal and
@@ -17,6 +18,9 @@ AUDIT_READER_ROLES = frozenset({"audit_admin", "org_admin", "principal", "regula
 # Who opens the user pages: those who manage users, and the security administrator, who reviews
 # accounts without changing them (the services give it no right to change users).
 USER_PAGE_ROLES = frozenset({"org_admin", "regulator_admin", "system_admin", "security_admin"})
+
+# Who opens the recycle bin (回收站): those who may delete and restore some kind of record (core.deletion.KINDS).
+RECYCLE_BIN_ROLES = restorer_roles()
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ MENU = [
     NavItem(_("消息中心"), "notifications:inbox", ALL),
     NavItem(_("用户"), "accounts:user-list", ALL, USER_PAGE_ROLES),
     NavItem(_("操作记录"), "core:audit", ALL, AUDIT_READER_ROLES),
+    NavItem(_("回收站"), "core:recycle-bin", BUSINESS, RECYCLE_BIN_ROLES),
+    NavItem(_("账户解锁"), "accounts:security-admin", ALL, frozenset({"security_admin"})),
+    NavItem(_("账户安全"), "accounts:security-mine", ALL),
 ]
 
 

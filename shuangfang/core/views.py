@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Page, Paginator
 from django.http import Http404
@@ -21,6 +20,7 @@ from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Region
 
 from . import dashboard
+from .access import login_required
 from .models import Event
 from .navigation import AUDIT_READER_ROLES
 from .scoping import ScopeKind, scope_of
@@ -105,6 +105,12 @@ EVENTS_PER_PAGE = 50
 class AuditFilterForm(forms.Form):
     type = forms.CharField(label=gettext_lazy("事件类型（前缀）"), required=False, max_length=64)
     actor = forms.CharField(label=gettext_lazy("操作人用户名"), required=False, max_length=150)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("结果"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), ("success", gettext_lazy("成功")), ("failure", gettext_lazy("失败"))],
+    )
+    source_ip = forms.GenericIPAddressField(label=gettext_lazy("来源地址"), required=False)
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -120,6 +126,10 @@ class AuditFilterForm(forms.Form):
             events = events.filter(type__startswith=data["type"].strip())
         if data["actor"]:
             events = events.filter(actor_name__iexact=data["actor"].strip())
+        if data["outcome"]:
+            events = events.filter(outcome=data["outcome"])
+        if data["source_ip"]:
+            events = events.filter(source_ip=data["source_ip"])
         # Whole local days, as datetime bounds so that the index on the time serves them.
         if data["date_from"]:
             events = events.filter(at__gte=_start_of(data["date_from"]))
@@ -129,7 +139,9 @@ class AuditFilterForm(forms.Form):
 
     def query(self, **cursor) -> str:
         """The filters as a query string, with a new cursor in place of the old one."""
-        params = {name: self.data.get(name, "") for name in ("type", "actor", "date_from", "date_to")}
+        params = {
+            name: self.data.get(name, "") for name in ("type", "actor", "outcome", "source_ip", "date_from", "date_to")
+        }
         params.update(cursor)
         return "?" + urlencode({name: value for name, value in params.items() if value not in ("", None)})
 

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import pii
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.orgs.models import Organization, Region
 
@@ -302,8 +303,8 @@ CERTIFICATE_FORM_FIELDS = ("holder_name", "id_number", "item", "cert_no", "issue
 
 
 class CertificateForm(forms.Form):
-    """Add or edit an operator certificate.  Someone who may not read the ID number may replace it
-    but never sees it: left empty, it stays as it is."""
+    """Add or edit an operator certificate.  The ID number of a recorded certificate is never written into the
+    page (core.pii: it is seen whole only through the audited "显示"): left empty, it stays as it is."""
 
     # Labels for service messages about fields this form does not show.
     service_models = (OperatorCertificate,)
@@ -319,7 +320,7 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args, user, certificate: OperatorCertificate | None = None, **kwargs):
         self.certificate = certificate
-        self.id_number_hidden = certificate is not None and not certificate.id_number_visible_to(user)
+        self.id_number_hidden = certificate is not None
         if certificate is not None and "initial" not in kwargs:
             initial = {name: getattr(certificate, name) for name in CERTIFICATE_FORM_FIELDS}
             initial["item"] = certificate.item_id
@@ -334,7 +335,7 @@ class CertificateForm(forms.Form):
         if self.id_number_hidden:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _("当前：%(masked)s。留空则不修改。") % {
-                "masked": certificate.masked_id_number
+                "masked": pii.shown(certificate, "id_number")
             }
 
     def service_data(self) -> dict:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.models import ScopedModel, ScopedQuerySet
+from shuangfang.core.crypto import EncryptedCharField, blind_index
+from shuangfang.core.models import LiveManager, ScopedModel, ScopedQuerySet, SoftDeletable
 from shuangfang.core.scoping import Scope, ScopeKind
 
 from .choices import (
@@ -105,7 +106,7 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Equipment(ScopedModel):
+class Equipment(SoftDeletable, ScopedModel):
     """一设备一档 — one registered piece of special equipment and its file.
 
     特种设备安全法 art 33 (use registration), art 35 (safety technical file), art 40 (periodic
@@ -159,7 +160,8 @@ class Equipment(ScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = EquipmentQuerySet.as_manager()
+    objects = LiveManager.from_queryset(EquipmentQuerySet)()
+    all_objects = EquipmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -259,7 +261,7 @@ class PeriodicInspection(ScopedModel):
         return super().scope_q(scope)
 
 
-class OperatorCertificate(ScopedModel):
+class OperatorCertificate(SoftDeletable, ScopedModel):
     """特种设备作业人员证 held by a person of the unit (特种设备安全法 art 14; TSG Z6001-2019:
     valid four years)."""
 
@@ -269,7 +271,9 @@ class OperatorCertificate(ScopedModel):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    id_number = models.CharField(_("身份证号"), max_length=32)
+    # Personal data (个人信息保护法 art 28): stored encrypted; found by its blind index, shown masked (core.pii).
+    id_number = EncryptedCharField(_("身份证号"), max_length=32)
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     item = models.ForeignKey(
         CertificateItem, verbose_name=_("作业项目"), on_delete=models.PROTECT, db_column="item_code"
     )
@@ -277,6 +281,9 @@ class OperatorCertificate(ScopedModel):
     issued_on = models.DateField(_("发证日期"))
     expires_on = models.DateField(_("有效期至"), db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LiveManager.from_queryset(ScopedQuerySet)()
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["expires_on", "id"]
@@ -307,15 +314,12 @@ class OperatorCertificate(ScopedModel):
     def state_color(self) -> str:
         return CertificateState(self.state).color
 
-    def id_number_visible_to(self, user) -> bool:
-        """The ID number is personal data (PIPL): shown whole only to its own organization's admin and principal."""
-        own_organization = getattr(user, "organization_id", None) == self.organization_id
-        return own_organization and user.has_role("org_admin", "principal")
-
-    @property
-    def masked_id_number(self) -> str:
-        value = self.id_number
-        return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+    def save(self, *args, **kwargs):
+        self.id_number_index = blind_index(self.id_number) if self.id_number else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_index"}
+        super().save(*args, **kwargs)
 
 
 def certificate_state_q(state: str, today=None) -> Q:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
 from shuangfang.core.events import record_event
+from shuangfang.core.pii import masked_diff
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import (
     InvalidTransition,
@@ -105,11 +106,23 @@ def _validate(equipment: Equipment, actor: User) -> None:
     agency = equipment.inspection_agency
     if agency is not None and agency.kind != OrganizationKind.INSPECTION_AGENCY:
         errors["inspection_agency"] = _("所选单位不是检验机构。")
-    duplicate = Equipment.objects.filter(code=equipment.code).exclude(pk=equipment.pk).exists()
-    if duplicate and "code" not in errors:
-        errors["code"] = _("设备代码 %(code)s 已登记。") % {"code": equipment.code}
+    if "code" not in errors:
+        holder = Equipment.all_objects.filter(code=equipment.code).exclude(pk=equipment.pk).first()
+        if holder is not None:
+            errors["code"] = code_taken_message(holder, actor)
     if errors:
         raise ValidationError(errors)
+
+
+def code_taken_message(holder: Equipment, actor: User) -> str:
+    """Why a code cannot be registered again.  The code stays with a deleted device (it is restorable, and the
+    code is the device's identity, TSG 08 Annex A): whoever sees that device is told to restore it."""
+    if holder.is_deleted and Equipment.all_objects.visible_to(actor).filter(pk=holder.pk).exists():
+        return _(
+            "设备代码 %(code)s 属于已删除的设备“%(name)s”（%(date)s 删除），不能重复登记；"
+            "如需继续使用，请在回收站恢复该设备。"
+        ) % {"code": holder.code, "name": holder.name, "date": timezone.localtime(holder.deleted_at).date()}
+    return _("设备代码 %(code)s 已登记。") % {"code": holder.code}
 
 
 def do_register_equipment(*, actor: User, data: dict) -> Equipment:
@@ -345,10 +358,15 @@ def _validate_certificate(certificate: OperatorCertificate) -> None:
         errors["id_number"] = _("请填写证件号码。")
     if certificate.holder is not None and certificate.holder.organization_id != certificate.organization_id:
         errors["holder"] = _("持证人须为本单位用户。")
-    duplicate = OperatorCertificate.objects.filter(item=certificate.item, cert_no=certificate.cert_no).exclude(
+    duplicate = OperatorCertificate.all_objects.filter(item=certificate.item, cert_no=certificate.cert_no).exclude(
         pk=certificate.pk
     )
-    if "cert_no" not in errors and duplicate.exists():
+    holder = duplicate.first() if "cert_no" not in errors else None
+    if holder is not None and holder.is_deleted and holder.organization_id == certificate.organization_id:
+        errors["cert_no"] = _(
+            "该项目下证书编号属于一张已删除的作业人员证，不能重复添加；如需继续使用，请在回收站恢复该证。"
+        )
+    elif holder is not None:
         errors["cert_no"] = _("该项目下证书编号已存在。")
     if errors:
         raise ValidationError(errors)
@@ -387,9 +405,7 @@ def do_update_certificate(
         check_version(certificate, expected_version)
         diff = apply_changes(certificate, changes, _validate_certificate)
         if diff:
-            safe = display_diff(certificate, diff)
-            if "id_number" in safe:
-                safe["id_number"] = ["***", "***"]
+            safe = masked_diff(display_diff(certificate, diff))
             record_event("certificate.updated", actor=actor, obj=certificate, data={"changes": safe})
             refresh_after_commit(certificate.organization_id)
     return certificate

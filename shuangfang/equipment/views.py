@@ -14,7 +14,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -26,6 +25,8 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.roles import Action
+from shuangfang.core.access import login_required, public
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.views import list_response
 from shuangfang.hazards.services import hazard_link
@@ -141,6 +142,7 @@ def _filter_query(request) -> str:
 @require_GET
 def equipment_export(request):
     filterset = equipment_filterset(request.user, request.GET)
+    begin_export(request, "equipment", filterset.qs)
     return FileResponse(
         ledger.export_file(filterset.qs, actor=request.user), as_attachment=True, filename=ledger.export_filename()
     )
@@ -400,9 +402,6 @@ def certificate_list(request):
     page = _page(request, filterset.qs)
     for certificate in page.object_list:
         certificate.state_badge = _badge(CertificateState, certificate.state)
-        certificate.shown_id_number = (
-            certificate.id_number if certificate.id_number_visible_to(request.user) else certificate.masked_id_number
-        )
     return list_response(
         request,
         "equipment/certificate_list.html",
@@ -571,6 +570,7 @@ def ledger_error_report(request, token: str):
 # The public QR page --------------------------------------------------------------------------------------------------
 
 
+@public
 @require_GET
 def public_equipment(request, token: str):
     """What anyone who scans the label may know: no ids, no people, no addresses beyond the unit and the site."""

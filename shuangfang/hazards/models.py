@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from shuangfang.core.crypto import EncryptedCharField
 from shuangfang.core.models import ScopedModel, ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
 
@@ -217,7 +218,7 @@ class Hazard(ScopedModel):
     )
     # A public report (公众举报) has no account: the reporter's name and phone, if given.
     reporter_name = models.CharField("举报人", max_length=50, blank=True)
-    reporter_contact = models.CharField("联系方式", max_length=50, blank=True)
+    reporter_contact = EncryptedCharField("联系方式", max_length=50, blank=True)  # encrypted, shown masked (core.pii)
     # The address a public report came from: what its rate limit counts, across the server's worker processes.
     reporter_address = models.GenericIPAddressField("举报来源地址", null=True, blank=True)
     found_by_organization = models.ForeignKey(

@@ -964,11 +964,10 @@ def do_list_hazard(*, actor: User, hazard: Hazard, level: str, deadline, require
 
 
 def _lock_listing(listing: Listing, expected_version) -> tuple[Listing, Hazard]:
-    """The listing and its hazard re-read under lock (a listing step changes both); the version is optional
-    because the contract's listing actions do not require it."""
+    """The listing and its hazard re-read under lock (a listing step changes both), the listing at the version the
+    caller read (API contract, Concurrency: every action sends it), so two regulators never both act on one state."""
     listing = lock_for_update(listing)
-    if expected_version is not None:
-        check_version(listing, expected_version)
+    check_version(listing, expected_version)
     listing.hazard = lock_for_update(listing.hazard)
     return listing, listing.hazard
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import REGULATOR_ROLES
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import list_response, paginate
@@ -241,6 +242,7 @@ def board(request):
 def board_export(request):
     """The hazards the board shows with the same filters, as an .xlsx (隐患清单)."""
     filterset = _board_filterset(request, Hazard.objects.visible_to(request.user))
+    begin_export(request, "hazards", filterset.qs)
     return FileResponse(
         exports.hazard_list_file(filterset.qs), as_attachment=True, filename=exports.hazard_list_filename()
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shuangfang.core.access import public
 from shuangfang.core.context import source_ip_var
 from shuangfang.core.forms import add_service_errors
 from shuangfang.equipment import selectors as equipment_selectors
@@ -68,6 +69,7 @@ def client_address(request) -> str:
     return source_ip_var.get() or request.META.get("REMOTE_ADDR") or ""
 
 
+@public
 @require_http_methods(["GET", "POST"])
 def public_report(request, token: str):
     equipment = equipment_selectors.equipment_by_public_token(token)
@@ -102,6 +104,7 @@ def public_report(request, token: str):
     return _private(render(request, "hazards/public_report.html", context, status=status))
 
 
+@public
 @require_GET
 def public_report_done(request, token: str):
     equipment = equipment_selectors.equipment_by_public_token(token)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -19,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Organization
@@ -244,6 +245,7 @@ def _record_page(request, kind: RecordKind, build, write):
         return render(request, kind.template, context, status=400)
     record = build(unit, period, today, request.user)
     if request.GET.get("format") == "xlsx":
+        begin_export(request, "record_" + kind.url_name.rpartition("-")[2], obj=unit)
         return FileResponse(
             write(record),
             as_attachment=True,

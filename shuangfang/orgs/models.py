@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.crypto import EncryptedCharField
 from shuangfang.core.models import ScopedModel, ScopedQuerySet
 from shuangfang.core.scoping import Scope, ScopeKind
 
@@ -75,7 +76,8 @@ class Organization(ScopedModel):
     )
     industry = models.ForeignKey(Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.PROTECT)
     address = models.CharField(_("地址"), max_length=255, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # Often a person's mobile in a small unit: stored encrypted; shown whole as the unit's business line (core.pii).
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     small_micro = models.BooleanField(_("小微企业"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

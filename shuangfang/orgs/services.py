@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
 from shuangfang.core.events import record_event
+from shuangfang.core.pii import masked_diff
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied, apply_changes, check_version, display_diff, lock_for_update
 
@@ -138,6 +139,6 @@ def do_update_organization(
                 actor=actor,
                 obj=organization,
                 organization=organization,
-                data={"changes": display_diff(organization, diff)},
+                data={"changes": masked_diff(display_diff(organization, diff))},
             )
     return organization

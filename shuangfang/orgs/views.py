@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
 from shuangfang.core.dashboard import equipment_list_url
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.navigation import USER_PAGE_ROLES
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -83,6 +84,7 @@ def organization_export(request):
     """The organizations the list shows with the same filters, as an .xlsx (单位清单)."""
     organizations = Organization.objects.visible_to(request.user).order_by(KIND_ORDER, "region_id", "id")
     filterset = OrganizationFilterSet(request.GET, queryset=organizations)
+    begin_export(request, "organizations", filterset.qs)
     return FileResponse(
         exports.organization_list_file(filterset.qs, user=request.user),
         as_attachment=True,

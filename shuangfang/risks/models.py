@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from shuangfang.core.models import ScopedModel
+from shuangfang.core.models import LiveManager, ScopedModel, ScopedQuerySet, SoftDeletable
 from shuangfang.equipment.choices import RiskLevel
 
 from .choices import AssessmentMethod, ControlLevel, IdentificationMethod, RiskPointKind
@@ -60,7 +60,7 @@ class RiskPoint(ScopedModel):
         return self.name
 
 
-class Risk(ScopedModel):
+class Risk(SoftDeletable, ScopedModel):
     """安全风险 of a risk point, identified, assessed (LEC / LS / MES) and graded into four levels, controlled
     at a management level by an owner with measures — one row of the 安全风险管控清单 (SAMR Order 74 art 75;
     晋市监发〔2022〕116号)."""
@@ -106,6 +106,9 @@ class Risk(ScopedModel):
     is_active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveManager.from_queryset(ScopedQuerySet)()
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

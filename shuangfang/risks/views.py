@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -21,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.roles import Action
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import list_response, paginate
@@ -198,6 +199,7 @@ def risk_list(request):
 def risk_export(request):
     """The 风险分级管控清单 of the risks the list shows with the same filters."""
     filterset = risk_filterset(request.user, request.GET)
+    begin_export(request, "risks", filterset.qs)
     return FileResponse(
         exports.risk_control_list_file(filterset.qs),
         as_attachment=True,
@@ -549,7 +551,9 @@ def apply_templates(request):
         for code, name in in_use.order_by("category_id").values_list("category_id", "category__name").distinct()
     ]
     filter_form = ApplyFilterForm(request.GET or None, categories=categories)
-    rows = in_use.select_related("category").annotate(active_risks=Count("risks", filter=Q(risks__is_active=True)))
+    rows = in_use.select_related("category").annotate(
+        active_risks=Count("risks", filter=Q(risks__is_active=True, risks__deleted_at__isnull=True))
+    )
     if filter_form.is_valid():
         if filter_form.cleaned_data["category"]:
             rows = rows.filter(category_id=filter_form.cleaned_data["category"])
@@ -688,7 +692,7 @@ def risk_points(request):
     points = (
         with_highest_level(filterset.qs)
         .select_related("equipment", "organization")
-        .annotate(risk_count=Count("risks", filter=Q(risks__is_active=True)))
+        .annotate(risk_count=Count("risks", filter=Q(risks__is_active=True, risks__deleted_at__isnull=True)))
     )
     page = paginate(request, points.order_by("kind", "name", "id"), PAGE_SIZE)
     for point in page.object_list:

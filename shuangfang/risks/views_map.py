@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -26,7 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.roles import Action
-from shuangfang.core.attachments import do_upload_attachment
+from shuangfang.core.access import login_required
+from shuangfang.core.attachments import ATTACHMENT_CSP, do_upload_attachment
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.models import Attachment
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -593,10 +593,15 @@ def site_plan_image(request, pk: int):
         stream = attachment.file.open("rb")
     except OSError as missing:
         raise Http404(_("平面图不存在。")) from missing
+    # A picture in the map's <image> is shown whatever the disposition; opened on its own it is downloaded.
     response = FileResponse(
-        stream, content_type=attachment.content_type, filename=f"{attachment.sha256[:16]}{attachment.extension}"
+        stream,
+        as_attachment=True,
+        content_type=attachment.content_type,
+        filename=f"{attachment.sha256[:16]}{attachment.extension}",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ATTACHMENT_CSP
     # An attachment never changes (its name is its digest): the browser may keep it for the session.
     response["Cache-Control"] = "private, max-age=3600"
     return response

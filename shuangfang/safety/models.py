@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shuangfang.core.models import ScopedModel, ScopedQuerySet
+from shuangfang.core.models import LiveManager, ScopedModel, ScopedQuerySet, SoftDeletable
 from shuangfang.core.scoping import Scope, ScopeKind
 from shuangfang.equipment.rules import category_of
 
@@ -197,7 +197,7 @@ class TrainingPlan(_UnitOwned):
         return f"{self.year} {self.title}"
 
 
-class TrainingSession(_UnitOwned):
+class TrainingSession(SoftDeletable, _UnitOwned):
     """One training held: who attended is each person's training history."""
 
     plan = models.ForeignKey(
@@ -223,6 +223,9 @@ class TrainingSession(_UnitOwned):
         "core.Attachment", verbose_name=_("签到照片"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = LiveManager.from_queryset(ScopedQuerySet)()
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -401,7 +404,7 @@ class EmergencyPlan(_UnitOwned):
         return self.title
 
 
-class Drill(_UnitOwned):
+class Drill(SoftDeletable, _UnitOwned):
     """An emergency drill held (TSG 08-2017 2.11: at least yearly where a body or full-time officer is required)."""
 
     plan = models.ForeignKey(
@@ -420,6 +423,9 @@ class Drill(_UnitOwned):
     evaluation = models.TextField(_("演练评估"), blank=True)
     photos = models.ManyToManyField("core.Attachment", verbose_name=_("照片"), blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = LiveManager.from_queryset(ScopedQuerySet)()
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -16,7 +16,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
+from shuangfang.core.access import login_required
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.equipment.models import CatalogEntry, Equipment, OperatorCertificate
@@ -284,7 +284,11 @@ def training(request):
         TrainingPlan.objects.visible_to(user)
         .filter(organization=unit)
         .select_related("attachment")
-        .annotate(session_count=Count("sessions"), hours=Sum("sessions__hours"))
+        # A join does not pass through the default manager: deleted sessions are left out here (core.deletion).
+        .annotate(
+            session_count=Count("sessions", filter=Q(sessions__deleted_at__isnull=True)),
+            hours=Sum("sessions__hours", filter=Q(sessions__deleted_at__isnull=True)),
+        )
         .order_by("-year", "id")
     )
     for plan in plans:
@@ -302,7 +306,9 @@ def training(request):
     attended = {
         row["user_id"]: row
         for row in TrainingSession.attendees.through.objects.filter(
-            trainingsession__organization=unit, trainingsession__held_on__year=year
+            trainingsession__organization=unit,
+            trainingsession__held_on__year=year,
+            trainingsession__deleted_at__isnull=True,
         )
         .values("user_id")
         .annotate(hours=Sum("trainingsession__hours"), sessions=Count("id"))

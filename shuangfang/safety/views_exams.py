@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import xlsxwriter
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -23,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shuangfang.accounts.roles import Action, role_label
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import paginate
@@ -422,6 +423,7 @@ def exam_export(request, pk: int):
     if not _sees_results(user):
         raise PermissionDenied(_("只有单位管理人员和监管部门可以导出考试成绩。"))
     attempts = ExamAttempt.objects.visible_to(user).filter(exam=exam)
+    begin_export(request, "exam_results", attempts, obj=exam)
     filename = _("考试成绩-%(id)s-%(date)s.xlsx") % {"id": exam.pk, "date": timezone.localdate().strftime("%Y%m%d")}
     return FileResponse(exam_results_file(exam, attempts), as_attachment=True, filename=filename)
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
@@ -29,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
@@ -666,6 +667,7 @@ def unit_file_export(request, pk: int):
     unit = access_unit(request.user, pk)
     today = timezone.localdate()
     unit_file = read_unit_file(request.user, unit, today)
+    begin_export(request, "unit_file", obj=unit)
     return FileResponse(
         exports.unit_file_workbook(unit_file), as_attachment=True, filename=exports.unit_file_filename(unit, today)
     )

@@ -14,7 +14,6 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
+from shuangfang.core.access import login_required
 from shuangfang.core.dashboard import equipment_list_url, needing_inspection
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of

@@ -4,7 +4,6 @@ write through `services_accidents`, build the report with `tracing`."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -14,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import permitted
@@ -210,6 +211,7 @@ def accident_detail(request, pk: int):
 def accident_export(request, pk: int):
     accident = _accident(request, pk)
     report = tracing.build_report(accident, months=_months(request))
+    begin_export(request, "accident_tracing", obj=accident)
     return FileResponse(
         tracing_workbook(report),
         as_attachment=True,

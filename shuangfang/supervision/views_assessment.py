@@ -3,7 +3,6 @@
 `assessment.do_run_assessment`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shuangfang.core.access import login_required
+from shuangfang.core.exports import begin_export
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
 from shuangfang.core.services import permitted
@@ -119,6 +120,7 @@ def assessment_export(request):
     user = request.user
     _require_reader(user)
     year = _year(request)
+    begin_export(request, "assessments", _rows(user, year), filters={"year": year})
     return FileResponse(
         assessment_workbook(_rows(user, year)),
         as_attachment=True,

@@ -2,7 +2,6 @@
 the public list without sign-in.  Thin faces: read through `visible_to(user)`, write through services_blacklist."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shuangfang.core.access import login_required, public
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.models import Event
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -281,6 +281,7 @@ def lift_entry(request, pk: int):
 # The public list -------------------------------------------------------------------------------------------------
 
 
+@public
 @require_GET
 def public_blacklist(request):
     """The public blacklist (一公开): the entries in force, without sign-in; names, USCC, reasons and dates only."""

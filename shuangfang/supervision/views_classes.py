@@ -3,7 +3,6 @@ random inspection plans (list, create, detail, publish) and the public list of p
 through `visible_to(user)`, write through classes / random_plans."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangfang.accounts.models import User
+from shuangfang.core.access import login_required, public
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
@@ -251,6 +251,7 @@ def _public_units():
     )
 
 
+@public
 @require_GET
 def public_plans(request):
     """双随机抽查计划公示 (一公开): the published plans and their units, without sign-in; no classes, no inspectors."""
@@ -261,6 +262,7 @@ def public_plans(request):
     return response
 
 
+@public
 @require_GET
 def public_plan(request, pk: int):
     plan = services.published_plans().filter(pk=pk).prefetch_related(_public_units()).first()

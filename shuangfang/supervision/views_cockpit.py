@@ -5,12 +5,12 @@ its grids (each linking to the grid's page) and the units in no grid; `?grid=` n
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shuangfang.core.access import login_required
 from shuangfang.equipment.choices import EquipmentStatus, InspectionState, RiskLevel
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Industry, Region

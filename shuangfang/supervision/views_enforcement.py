@@ -8,7 +8,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shuangfang.core.access import login_required, public
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import permitted
@@ -282,6 +282,7 @@ class PublicOrderFilterForm(forms.Form):
         return value
 
 
+@public
 @require_GET
 def public_orders(request):
     """The published orders (一公开: the stop-and-rectify orders of the one-action rule), without sign-in: the unit's

@@ -4,7 +4,6 @@ revocations, and the public list without sign-in.  Thin faces: read through `vis
 services_evaluation."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shuangfang.core.access import login_required, public
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import permitted
@@ -341,6 +341,7 @@ def demonstration_revoke(request, pk: int):
 # The public list -------------------------------------------------------------------------------------------------
 
 
+@public
 @require_GET
 def public_demonstrations(request):
     """The demonstration enterprises of a year (this year by default) not revoked, without sign-in."""

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Role
+from shuangfang.core import pii
 from shuangfang.core.api.fields import ScopedPrimaryKeyRelatedField
 from shuangfang.core.api.serializers import VersionedUpdateSerializer
 from shuangfang.orgs.api.serializers import OrganizationSerializer
@@ -23,6 +24,8 @@ class UserSerializer(VersionedUpdateSerializer):
     organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
     password = serializers.CharField(write_only=True, required=False, trim_whitespace=False, max_length=256)
+    # Written whole, read masked (core.pii); POST .../unmask/ gives it whole to whom the rule allows.
+    phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
 
     class Meta:
         model = User
@@ -39,6 +42,21 @@ class UserSerializer(VersionedUpdateSerializer):
             "version",
         ]
         extra_kwargs = {"username": {"validators": []}}
+
+    def validate_phone(self, value):
+        # A client that sends back what it read (the masked value) leaves the number as it is.
+        if self.instance is not None and value and value == pii.shown(self.instance, "phone"):
+            return self.instance.phone
+        return value
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["phone"] = pii.shown(instance, "phone")
+        return data
+
+
+class UserUnmaskedSerializer(serializers.Serializer):
+    phone = serializers.CharField()
 
 
 class ScopeSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,26 +11,35 @@ from rest_framework.views import APIView
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import PERMISSIONS
 from shuangfang.accounts.services import do_create_user, do_issue_api_token, do_update_user
+from shuangfang.core import pii
+from shuangfang.core.access import public
+from shuangfang.core.api.schema import TOO_MANY
 from shuangfang.core.api.viewsets import ScopedModelViewSet
 from shuangfang.core.scoping import scope_of
 from shuangfang.orgs.api.serializers import OrganizationSerializer
 
-from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer, UserSerializer
+from .serializers import (
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+    UserUnmaskedSerializer,
+)
 
 
+@public
 class TokenView(APIView):
     """Exchange a username and password for an API token that expires."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer, 429: TOO_MANY})
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = do_issue_api_token(
-            request._request, serializer.validated_data["username"], serializer.validated_data["password"]
-        )
+        data = serializer.validated_data
+        token, raw = do_issue_api_token(request._request, data["username"], data["password"], data.get("otp", ""))
         return Response({"token": raw, "expires_at": token.expires_at}, status=status.HTTP_200_OK)
 
 
@@ -100,3 +110,11 @@ class UserViewSet(ScopedModelViewSet):
         serializer.instance = do_update_user(
             actor=self.request.user, user=serializer.instance, changes=changes, expected_version=version
         )
+
+    @extend_schema(request=None, responses={200: UserUnmaskedSerializer})
+    @action(detail=True, methods=["post"])
+    def unmask(self, request, pk=None):
+        """The user's phone whole, for the user and whoever manages the account; each request is recorded
+        (`pii.unmasked`).  Anyone else: 404."""
+        person = self.get_object()
+        return Response({"phone": pii.unmask(request.user, person, "phone", request)})

@@ -21,6 +21,10 @@ class IdempotencyKeyProblem(APIException):
         super().__init__(detail=problem.detail)
 
 
+# Actions whose answer is never stored under an Idempotency-Key: it holds personal data in the clear.
+NEVER_STORED_ACTIONS = frozenset({"unmask"})
+
+
 class IdempotentMixin:
     """Honours `Idempotency-Key` on POST for the view it is mixed into."""
 
@@ -29,6 +33,9 @@ class IdempotentMixin:
         self._idempotency_key = None
         header = request.headers.get("Idempotency-Key")
         if request.method != "POST" or not header or not request.user.is_authenticated:
+            return
+        if getattr(self, "action", None) in NEVER_STORED_ACTIONS:
+            # Reading a personal number changes nothing to replay, and its answer must not be kept in the key store.
             return
         try:
             key = idempotency.parse_key(header)

@@ -25,6 +25,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
+from shuangfang.accounts import totp
 from shuangfang.accounts.services import locked_message
 from shuangfang.core.models import Event
 from shuangfang.core.navigation import menu_for
@@ -369,6 +370,13 @@ def test_county_regulator_drills_from_unit_figures_and_cannot_see_sibling_county
 
     tab.goto("/")
     sign_in(tab, inspector.username)
+    # A regulator's first sign-in binds an authenticator (the second factor), then shows the recovery codes once.
+    expect(page).to_have_url(path_pattern("/accounts/two-factor/enrol/"))
+    secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")
+    page.fill("#id_code", totp.code_for(secret, totp.step_at()))
+    follow(page, lambda: page.click('form[action="/accounts/two-factor/enrol/"] button[type="submit"]'))
+    expect(page.locator("ul.recovery-codes li")).to_have_count(10)
+    follow(page, lambda: page.click("text=我已保存，继续"))
     expect(page).to_have_url(path_pattern("/"))
     tab.assert_assets_loaded()
     unit_rows = page.locator('section[aria-labelledby="children-heading"] table.data tbody tr')

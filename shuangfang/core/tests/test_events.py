@@ -5,6 +5,7 @@ from io import StringIO
 
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
 from django.utils import timezone
 
@@ -14,9 +15,24 @@ from shuangfang.core.models import Event, EventSeal
 LATER = SEAL_DELAY + timedelta(seconds=1)
 
 
+def allow_tampering() -> None:
+    """Switch off the append-only triggers for this test's transaction (rolled back with it), as the database owner
+    could.  Pending foreign-key checks are run first: PostgreSQL alters no table with triggers still queued."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE core_event DISABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE core_eventseal DISABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class EventLogTests(TestCase):
+    """The tampering below is done as someone with the database owner's rights would: on PostgreSQL that means
+    first switching off the append-only triggers (AppendOnlyTests shows the application cannot)."""
+
     def setUp(self):
         self.events = [record_event("test.happened", data={"n": n, "text": f"第 {n} 条"}) for n in range(6)]
+        allow_tampering()
 
     def seal(self):
         return seal_events(now=timezone.now() + LATER)
@@ -136,6 +152,7 @@ class EventLogTests(TestCase):
 class VerifyCommandTests(TestCase):
     def setUp(self):
         self.events = [record_event("test.happened", data={"n": n}) for n in range(4)]
+        allow_tampering()
 
     def run_command(self, *args):
         out, err = StringIO(), StringIO()
@@ -176,3 +193,38 @@ class VerifyCommandTests(TestCase):
         with time_machine.travel(timezone.now() + LATER):
             call_command("seal-events", stdout=out)
         self.assertIn("sealed 4 events", out.getvalue())
+
+
+class AppendOnlyTests(TestCase):
+    """On PostgreSQL the database itself refuses to change or delete an event or a seal, whoever asks through the
+    application (migration core 0003; GB/T 22239-2019 §8.1.4.3 d)."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the append-only triggers are PostgreSQL's; SQLite relies on verify-events")
+        self.event = record_event("test.kept", data={"n": 1})
+        seal_events(now=timezone.now() + LATER)
+
+    def assertRefused(self, statement, *params):
+        with self.assertRaises(DatabaseError) as refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+        self.assertIn("append-only", str(refused.exception))
+
+    def test_the_database_refuses_update_and_delete_of_events(self):
+        self.assertRefused("UPDATE core_event SET type = 'test.changed' WHERE seq = %s", self.event.seq)
+        self.assertRefused("DELETE FROM core_event WHERE seq = %s", self.event.seq)
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            Event.objects.filter(seq=self.event.seq).update(data={"n": 2})
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            Event.objects.filter(seq=self.event.seq).delete()
+        self.event.refresh_from_db()
+        self.assertEqual((self.event.type, self.event.data), ("test.kept", {"n": 1}))
+
+    def test_the_database_refuses_update_and_delete_of_seals(self):
+        self.assertRefused("UPDATE core_eventseal SET digest = 'x'")
+        self.assertRefused("DELETE FROM core_eventseal")
+        self.assertEqual(verify_events(), [])
+
+    def test_appending_still_works(self):
+        record_event("test.more")
+        self.assertEqual(Event.objects.filter(type__startswith="test.").count(), 2)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from shuangfang.core import pii
 from shuangfang.core.api.fields import CatalogCodeField, CodeRelatedField, ScopedPrimaryKeyRelatedField
 from shuangfang.core.api.serializers import VersionedUpdateSerializer
 from shuangfang.equipment.choices import InspectionState
@@ -140,7 +141,9 @@ class PeriodicInspectionSerializer(serializers.ModelSerializer):
 
 class CertificateSerializer(VersionedUpdateSerializer):
     item = CodeRelatedField(queryset=CertificateItem.objects.all())
-    holder = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Written whole, read masked (core.pii); POST .../unmask/ gives it whole to whom the rule allows.
+    id_number = serializers.CharField(max_length=32)
+    holder = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: not a user of the platform
     state = serializers.CharField(read_only=True)
 
     class Meta:
@@ -162,9 +165,17 @@ class CertificateSerializer(VersionedUpdateSerializer):
         # The service checks (item, cert_no) uniqueness with a message that names the field.
         validators = []
 
+    def validate_id_number(self, value):
+        # A client that sends back what it read (the masked value) leaves the number as it is.
+        if self.instance is not None and value and value == pii.shown(self.instance, "id_number"):
+            return self.instance.id_number
+        return value
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if not instance.id_number_visible_to(getattr(request, "user", None)):
-            data["id_number"] = instance.masked_id_number
+        data["id_number"] = pii.shown(instance, "id_number")
         return data
+
+
+class CertificateUnmaskedSerializer(serializers.Serializer):
+    id_number = serializers.CharField()

@@ -1,6 +1,5 @@
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +7,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from shuangfang.core import pii
+from shuangfang.core.api.deletion import SoftDeleteMixin
+from shuangfang.core.api.schema import TOO_MANY, XLSX, file_responses
 from shuangfang.core.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from shuangfang.core.exports import begin_export
 from shuangfang.equipment import ledger
 from shuangfang.equipment.filtersets import (
     CatalogFilterSet,
@@ -36,6 +39,7 @@ from .serializers import (
     CatalogEntrySerializer,
     CertificateItemSerializer,
     CertificateSerializer,
+    CertificateUnmaskedSerializer,
     EquipmentSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
@@ -63,7 +67,7 @@ def _split_version(serializer) -> tuple[dict, int | None]:
     return changes, changes.pop("version", None)
 
 
-class EquipmentViewSet(ScopedModelViewSet):
+class EquipmentViewSet(SoftDeleteMixin, ScopedModelViewSet):
     """一设备一档: the equipment registry."""
 
     model = Equipment
@@ -145,7 +149,7 @@ class EquipmentViewSet(ScopedModelViewSet):
             }
         )
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses=file_responses(XLSX))
     @action(detail=False, methods=["get"], url_path="import-template")
     def import_template(self, request):
         """The ledger template: Chinese headers, drop-downs for catalog codes and status."""
@@ -153,11 +157,12 @@ class EquipmentViewSet(ScopedModelViewSet):
             ledger.template_file(actor=request.user), as_attachment=True, filename=ledger.TEMPLATE_FILENAME
         )
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={**file_responses(XLSX), 429: TOO_MANY})
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The filtered list as .xlsx."""
         queryset = self.filter_queryset(self.get_queryset())
+        begin_export(request, "equipment", queryset)
         return FileResponse(
             ledger.export_file(queryset, actor=request.user), as_attachment=True, filename=ledger.export_filename()
         )
@@ -179,7 +184,7 @@ class PeriodicInspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, vie
         serializer.instance = do_record_inspection(actor=self.request.user, equipment=equipment, data=data)
 
 
-class CertificateViewSet(ScopedModelViewSet):
+class CertificateViewSet(SoftDeleteMixin, ScopedModelViewSet):
     """作业人员证 of the unit's people."""
 
     model = OperatorCertificate
@@ -194,3 +199,11 @@ class CertificateViewSet(ScopedModelViewSet):
         serializer.instance = do_update_certificate(
             actor=self.request.user, certificate=serializer.instance, changes=changes, expected_version=version
         )
+
+    @extend_schema(request=None, responses={200: CertificateUnmaskedSerializer})
+    @action(detail=True, methods=["post"])
+    def unmask(self, request, pk=None):
+        """The holder's ID number whole, for the holder and the unit's principal and administrator; each request
+        is recorded (`pii.unmasked`).  Anyone else: 404."""
+        certificate = self.get_object()
+        return Response({"id_number": pii.unmask(request.user, certificate, "id_number", request)})

@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
-from shuangfang.core import xlsx
+from shuangfang.core import workbook_guard, xlsx
 from shuangfang.core.models import Event
 from shuangfang.core.testing import CastTestCase, make_equipment, make_organization
 from shuangfang.equipment import ledger
@@ -484,15 +484,15 @@ class ImportPermissionAndFileTests(LedgerTestCase):
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("xl/worksheets/sheet1.xml", b"<x/>")
         data = bytearray(output.getvalue())
-        # Declare 300 MB in the central directory entry (uncompressed size at offset 24).
+        # Declare 600 MB in the central directory entry (uncompressed size at offset 24).
         central = data.index(b"PK\x01\x02")
-        struct.pack_into("<I", data, central + 24, 300 * 1024 * 1024)
-        self.assertFileRefused(bytes(data), "解压后超过 200 MB")
+        struct.pack_into("<I", data, central + 24, 600 * 1024 * 1024)
+        self.assertFileRefused(bytes(data), "解压后超过 500 MB")
 
     def test_zip_with_too_many_entries_is_refused(self):
         output = io.BytesIO()
         with zipfile.ZipFile(output, "w") as archive:
-            for number in range(ledger.MAX_ZIP_ENTRIES + 1):
+            for number in range(workbook_guard.MAX_ZIP_ENTRIES + 1):
                 archive.writestr(f"part{number}.xml", b"")
         self.assertFileRefused(output.getvalue(), "文件结构异常")
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from shuangfang.core.crypto import mask
 from shuangfang.core.models import Event
 from shuangfang.core.testing import CastTestCase, make_equipment
 from shuangfang.equipment import forms, ledger, views
@@ -513,16 +514,19 @@ class CertificateTests(CastTestCase):
             expires_on=today + timedelta(days=1400),
         )
 
-    def test_id_number_masked_unless_admin_or_principal(self):
-        for user in (self.owner, self.member, self.county_inspector):
+    def test_id_number_masked_with_a_show_button_for_admin_and_principal(self):
+        masked = mask("140525199001011234")
+        for user in (self.owner, self.member, self.county_inspector, self.unit_admin, self.principal):
             with self.subTest(user=user.username):
                 response = self.web(user).get("/equipment/certificates/")
                 self.assertContains(response, "王电工")
-                self.assertContains(response, self.certificate.masked_id_number)
+                self.assertContains(response, masked)
                 self.assertNotContains(response, "140525199001011234")
-        for user in (self.unit_admin, self.principal):
-            with self.subTest(user=user.username):
-                self.assertContains(self.web(user).get("/equipment/certificates/"), "140525199001011234")
+                unmask_url = f"/pii/certificate/{self.certificate.pk}/id_number/"
+                if user in (self.unit_admin, self.principal):
+                    self.assertContains(response, unmask_url)
+                else:
+                    self.assertNotContains(response, unmask_url)
 
     def test_outsiders_do_not_see_it(self):
         for user in (self.other_unit_user, self.sibling_inspector, self.other_city_inspector):

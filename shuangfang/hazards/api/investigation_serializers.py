@@ -50,8 +50,8 @@ class InvestigationPlanSerializer(VersionedUpdateSerializer):
 
 
 class InvestigationTaskSerializer(serializers.ModelSerializer):
-    equipment_name = serializers.CharField(source="equipment.name", read_only=True, default=None)
-    equipment_code = serializers.CharField(source="equipment.code", read_only=True, default=None)
+    equipment_name = serializers.CharField(source="equipment.name", read_only=True, default=None, allow_null=True)
+    equipment_code = serializers.CharField(source="equipment.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = InvestigationTask

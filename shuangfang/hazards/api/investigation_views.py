@@ -212,6 +212,8 @@ class CheckItemViewSet(ScopedModelViewSet):
         category = request.query_params.get("category")
         items = checklists.checklist_for(category) if category else list(checklists.CHECKLIST_LIBRARY)
         family = request.query_params.get("family")
+        if family is not None and family not in checklists.FAMILIES:
+            raise serializers.ValidationError({"family": [_("请选择 basic 或 onsite。")]})
         if family:
             items = [item for item in items if item.family == family]
         return Response(LibraryItemSerializer(items, many=True).data)

@@ -239,16 +239,16 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class CompletionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(min_value=1)
     description = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
     evidence = ScopedPrimaryKeyRelatedField(queryset=Attachment.objects.all(), many=True, required=False)
 
 
 class VerifySerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(min_value=1)
     passed = serializers.BooleanField()
     comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
 class DelistSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(min_value=1)

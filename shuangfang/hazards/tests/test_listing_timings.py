@@ -72,6 +72,10 @@ class ListingTimingsTests(CastTestCase):
             actor=self.director, uploaded=SimpleUploadedFile("a.png", tiny_png(), content_type="image/png")
         )
         listing = services.do_report_completion(
-            actor=self.director, listing=listing, description="已拆除短接线", evidence=[photo]
+            actor=self.director,
+            listing=listing,
+            description="已拆除短接线",
+            evidence=[photo],
+            expected_version=listing.version,
         )
         self.assertEqual(services.verify_by(listing), timezone.localdate() + timedelta(days=7))

@@ -25,6 +25,8 @@ class OrganizationSerializer(VersionedUpdateSerializer):
     region = CodeRelatedField(queryset=Region.objects.all())
     jurisdiction = CodeRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
     industry = CodeRelatedField(queryset=Industry.objects.all(), required=False, allow_null=True)
+    # Stored encrypted, shown whole: the unit's business line (core.pii).
+    contact_phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
 
     class Meta:
         model = Organization

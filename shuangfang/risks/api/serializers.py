@@ -157,7 +157,8 @@ class ScopedPrimaryKeyListField(serializers.ListField):
 
     def __init__(self, *, queryset, **kwargs):
         self.queryset = queryset
-        super().__init__(child=serializers.IntegerField(min_value=1), **kwargs)
+        # At most the widest id column (BIGINT): a larger number cannot be bound by the database driver (a 500).
+        super().__init__(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), **kwargs)
 
     def to_internal_value(self, data):
         ids = list(dict.fromkeys(super().to_internal_value(data)))  # in the given order, repeats dropped

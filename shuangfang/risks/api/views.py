@@ -4,14 +4,17 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shuangfang.core.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from shuangfang.core.api.deletion import SoftDeleteMixin
+from shuangfang.core.api.schema import TOO_MANY, XLSX, file_responses
+from shuangfang.core.api.viewsets import IdempotentMixin, ScopedModelViewSet, ScopedViewSetMixin
+from shuangfang.core.exports import begin_export
 from shuangfang.risks import exports, library, rules, selectors
 from shuangfang.risks.filtersets import RiskFilterSet, RiskPointFilterSet
 from shuangfang.risks.models import Risk, RiskPoint, SitePlan
@@ -44,7 +47,7 @@ def level_rank_expression(field: str = "level"):
     )
 
 
-class RiskViewSet(ScopedModelViewSet):
+class RiskViewSet(SoftDeleteMixin, ScopedModelViewSet):
     """安全风险: identification, assessment (LEC / LS / MES), grading and control."""
 
     model = Risk
@@ -109,15 +112,21 @@ class RiskViewSet(ScopedModelViewSet):
         risk = self.get_object()
         return Response(RiskAssessmentSerializer(risk.assessments.select_related("assessed_by"), many=True).data)
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={**file_responses(XLSX), 429: TOO_MANY})
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The 风险分级管控清单 of the filtered risks as .xlsx."""
         queryset = self.filter_queryset(self.get_queryset())
+        begin_export(request, "risks", queryset)
         return FileResponse(
             exports.risk_control_list_file(queryset), as_attachment=True, filename=exports.risk_control_list_filename()
         )
 
+    @extend_schema(
+        responses=inline_serializer(
+            "RiskLevelCounts", {"levels": serializers.DictField(child=serializers.IntegerField())}
+        )
+    )
     @action(detail=False, methods=["get"])
     def summary(self, request):
         """Active risks by level (the four-colour distribution) for the filtered scope."""
@@ -176,8 +185,9 @@ class SitePlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
 @extend_schema(
     parameters=[OpenApiParameter("category", str, description=gettext_lazy("目录代码：只列适用于该类设备的模板"))]
 )
-class RiskTemplateViewSet(viewsets.ViewSet):
-    """The shipped library of typical risks by catalog code (危险源、后果、管控措施、最低等级)."""
+class RiskTemplateViewSet(IdempotentMixin, viewsets.ViewSet):
+    """The shipped library of typical risks by catalog code (危险源、后果、管控措施、最低等级); `apply` creates risks,
+    so a retry under the same Idempotency-Key creates them once."""
 
     lookup_value_regex = "[A-Za-z0-9-]+"
     serializer_class = RiskTemplateSerializer

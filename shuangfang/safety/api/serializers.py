@@ -276,7 +276,7 @@ class QuestionSerializer(serializers.ModelSerializer):
     """A question of the bank.  `answer` (option indexes, from 0) is shown only to the managers of the unit that
     wrote the question — never for the platform's questions, which every exam may draw."""
 
-    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    organization = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: the platform's bank
     roles = serializers.ListField(child=serializers.CharField(max_length=20), required=False, default=list)
     options = serializers.ListField(child=serializers.CharField(allow_blank=True, max_length=500), required=False)
     answer = serializers.ListField(child=serializers.IntegerField(), help_text=_("正确选项的序号（从 0 开始）"))
@@ -300,6 +300,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["code", "topic", "is_active", "version"]
         extra_kwargs = {"text": {"allow_blank": True}}
+        omitted_from_response = ["answer"]  # see to_representation
 
     def to_representation(self, question):
         data = super().to_representation(question)
@@ -455,7 +456,7 @@ class ExamAttemptDetailSerializer(ExamAttemptSerializer):
 
 
 class SubmitAttemptSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False, help_text=_("读取时的版本号（可选）"))
+    version = serializers.IntegerField(min_value=1)
     answers = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0)),
         help_text=_("{题目 id: [所选选项序号]}"),

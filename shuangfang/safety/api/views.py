@@ -17,6 +17,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shuangfang.core.api.deletion import SoftDeleteMixin
+from shuangfang.core.api.filters import validate_filters
 from shuangfang.core.api.viewsets import ScopedViewSetMixin
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied, check_version
@@ -276,7 +278,7 @@ class TrainingPlanViewSet(_CreateOnlyViewSet):
         )
 
 
-class TrainingSessionViewSet(_CreateOnlyViewSet):
+class TrainingSessionViewSet(SoftDeleteMixin, _CreateOnlyViewSet):
     """Trainings held, with their attendees (each person's training history)."""
 
     model = TrainingSession
@@ -491,7 +493,7 @@ class EmergencyPlanViewSet(_CreateOnlyViewSet):
         )
 
 
-class DrillViewSet(_CreateOnlyViewSet):
+class DrillViewSet(SoftDeleteMixin, _CreateOnlyViewSet):
     """应急演练 held, with participants, evaluation and photos (attachment ids)."""
 
     model = Drill
@@ -609,7 +611,9 @@ class ComplianceGapViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         """Open gaps by kind over the caller's scope (narrowed by `organization`, `region`); for a regulator also
         `by_region`: the same counts for each next-level region of its jurisdiction."""
         params = {k: v for k, v in request.query_params.items() if k in ("organization", "region")}
-        queryset = ComplianceGapFilterSet(params, queryset=super().get_queryset(), request=request).qs
+        filterset = ComplianceGapFilterSet(params, queryset=super().get_queryset(), request=request)
+        validate_filters(filterset, params)  # as on every list: an invalid filter is refused, not ignored
+        queryset = filterset.qs
         body = summaries.gap_summary(queryset)
         user = request.user
         if scope_of(user).kind == ScopeKind.REGULATOR:

@@ -583,7 +583,7 @@ class ExamTests(SafetyApiTestCase):
         key = {str(q.pk): q.answer for q in Question.objects.filter(pk__in=[q["id"] for q in questions])}
         answers = dict(key)
         wrong = self.api(self.owner).post(
-            url("exam-attempts", attempt.pk, "submit"), {"answers": answers}, format="json"
+            url("exam-attempts", attempt.pk, "submit"), {"answers": answers, "version": 1}, format="json"
         )
         self.assertEqual(wrong.status_code, 403, wrong.content)
         stale = self.api(self.member).post(
@@ -591,7 +591,7 @@ class ExamTests(SafetyApiTestCase):
         )
         self.assertEqual(stale.status_code, 409, stale.content)
         stranger = self.api(self.member).post(
-            url("exam-attempts", attempt.pk, "submit"), {"answers": {"987654": [0]}}, format="json"
+            url("exam-attempts", attempt.pk, "submit"), {"answers": {"987654": [0]}, "version": 1}, format="json"
         )
         self.assertRefused(stranger, "answers", "987654")
         attempt.refresh_from_db()
@@ -606,8 +606,12 @@ class ExamTests(SafetyApiTestCase):
         for question in body["questions"]:
             self.assertEqual((question["given"], question["correct"]), (key[str(question["id"])], True))
             self.assertNotIn("answer", question)  # the paper is still open to others
-        again = self.api(self.member).post(
+        unversioned = self.api(self.member).post(
             url("exam-attempts", attempt.pk, "submit"), {"answers": answers}, format="json"
+        )
+        self.assertRefused(unversioned, "version")
+        again = self.api(self.member).post(
+            url("exam-attempts", attempt.pk, "submit"), {"answers": answers, "version": 2}, format="json"
         )
         self.assertRefused(again, "answers", "已经交卷")
         with time_machine.travel(timezone.now() + timedelta(days=10)):

@@ -2,7 +2,7 @@
 those of its jurisdiction's regions (its own assessments of the regions below, and those of its own region by the
 level above); `run/` assesses every child region of the caller's jurisdiction for a year."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -56,8 +56,10 @@ class RegionalAssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSe
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("organization", "region")
-        year = self.request.query_params.get("year", "")
-        if year.isdigit():
+        year = self.request.query_params.get("year")
+        if year is not None:
+            if not (year.isascii() and year.isdigit()):
+                raise serializers.ValidationError({"year": [gettext("年度须为整数。")]})
             queryset = queryset.filter(year=int(year))
         return queryset.order_by("-year", "organization_id", "rank", "region_id")
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from shuangfang.core.access import public
 from shuangfang.core.api.fields import ScopedPrimaryKeyRelatedField
 from shuangfang.core.api.viewsets import ScopedViewSetMixin
 from shuangfang.hazards.models import Hazard
@@ -131,6 +132,7 @@ class PublicBlacklistEntrySerializer(serializers.ModelSerializer):
         fields = ["organization_name", "uscc", "reason", "reason_display", "listed_on", "until", "authority"]
 
 
+@public
 class PublicBlacklistView(generics.ListAPIView):
     """The public blacklist (一公开): the entries in force today, without sign-in."""
 

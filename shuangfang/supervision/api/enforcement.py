@@ -9,7 +9,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from shuangfang.accounts.models import User
+from shuangfang.core.access import public
 from shuangfang.core.api.fields import ScopedPrimaryKeyRelatedField
 from shuangfang.core.api.viewsets import ScopedViewSetMixin
 from shuangfang.equipment.models import Equipment
@@ -167,8 +168,23 @@ class EnforcementInspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, 
         inspection = self.get_queryset().get(pk=inspection.pk)
         return Response(self.get_serializer(inspection).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        responses=inline_serializer(
+            "EnforcementChecklistItem",
+            {
+                "code": serializers.CharField(),
+                "area": serializers.CharField(),
+                "text": serializers.CharField(),
+                "citation": serializers.CharField(),
+                "effective_from": serializers.DateField(),
+                "one_action": serializers.BooleanField(),
+                "one_action_kind": serializers.CharField(),
+                "one_action_label": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    @action(detail=False, methods=["get"], filterset_class=None)  # the whole checklist: the list's filters do not apply
     def checklist(self, request):
         """The checklist as data: each item's code, area, text, citation and whether the one-action rule applies."""
         return Response(
@@ -293,6 +309,7 @@ class PublicOrderFilterSet(django_filters.FilterSet):
         return queryset.filter(region__code__startswith=region_prefix_of(value))
 
 
+@public
 class PublicOrderListView(generics.ListAPIView):
     """The public list of published enforcement orders (一公开, the stop-and-rectify orders of the one-action rule),
     without sign-in; the latest first, filtered by `region` (a code or prefix, with the regions below it) and

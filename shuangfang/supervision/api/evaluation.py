@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from shuangfang.core.access import public
 from shuangfang.core.api.fields import ScopedPrimaryKeyRelatedField
 from shuangfang.core.api.viewsets import ScopedViewSetMixin
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -277,6 +278,7 @@ class PublicDemonstrationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(parameters=[OpenApiParameter("year", int, description="年度，默认今年")])
+@public
 class PublicDemonstrationView(generics.ListAPIView):
     """The public list of demonstration enterprises (示范企业): those of the year not revoked, without sign-in."""
 

@@ -1,6 +1,7 @@
 import argparse
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +83,13 @@ class Command(BaseCommand):
             [_("用户名"), _("角色"), _("单位"), _("密码")],
             [[account.username, account.role, account.organization, password] for account in accounts],
         )
+        if settings.TWO_FACTOR_ROLES:
+            self.stdout.write(
+                _(
+                    "监管部门和平台管理员账户第一次登录时须绑定身份验证器（页面显示二维码和密钥）；"
+                    "只作演示时可用 TWO_FACTOR_ROLES= 关闭。"
+                )
+            )
 
     def _print_counts(self, result) -> None:
         self.stdout.write("")
