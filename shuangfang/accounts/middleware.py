@@ -79,8 +79,11 @@ class SessionSecurityMiddleware:
         if password_expired(user) and not self._exempt(request, "accounts:password-change", *second_factor_pages):
             if is_api:
                 return JsonResponse({"detail": _("密码已过期，请先修改密码。")}, status=403)
-            messages.warning(
-                request, _("密码已使用超过 %(days)d 天，请修改密码。") % {"days": settings.PASSWORD_MAX_AGE_DAYS}
-            )
+            if user.password_changed_at is None:
+                messages.warning(request, _("这是管理员为您设置的密码，请先修改为只有您知道的密码。"))
+            else:
+                messages.warning(
+                    request, _("密码已使用超过 %(days)d 天，请修改密码。") % {"days": settings.PASSWORD_MAX_AGE_DAYS}
+                )
             return redirect("accounts:password-change")
         return None

@@ -102,7 +102,7 @@ def do_issue_api_token(request, username: str, password: str, otp: str = "") -> 
             raise SecondFactorFailed(_("该账户须使用双因素认证：请在 otp 中提供身份验证器上的验证码。"))
         do_verify_second_factor(user, otp, channel="api")
     if password_expired(user):
-        raise PermissionDenied(_("密码已过期，请先在网页登录并修改密码。"))
+        raise PermissionDenied(_("请先在网页登录并修改密码（初始密码、重置的密码或已过期的密码）。"))
     with transaction.atomic():
         token, raw = ApiToken.issue(user, settings.API_TOKEN_LIFETIME)
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
@@ -176,6 +176,8 @@ def do_create_user(
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
+        if actor is not None:
+            _require_change_at_next_sign_in(user)
         record_event(
             "user.created",
             actor=actor,
@@ -211,6 +213,8 @@ def do_update_user(*, actor: User, user: User, changes: dict, expected_version: 
             user.set_password(password)
             user.version += 1
             user.save(update_fields=["password", "version"])
+            if actor.pk != user.pk:
+                _require_change_at_next_sign_in(user)
             diff["password"] = ["***", "***"]
         if diff.get("is_active") == [True, False] or password:
             # A disabled account or a new password ends every API token of the user.
@@ -367,11 +371,20 @@ def do_unlock_account(*, actor, username: str) -> int:
 
 
 def password_expired(user) -> bool:
-    days = settings.PASSWORD_MAX_AGE_DAYS
-    if not days or not getattr(user, "is_authenticated", False):
+    """The password must be changed before anything else: it was set by an administrator (an initial or reset
+    password: `password_changed_at` is empty, ASVS 6.4.1) or it is older than PASSWORD_MAX_AGE_DAYS."""
+    if not getattr(user, "is_authenticated", False):
         return False
-    changed = user.password_changed_at or user.date_joined
-    return changed + timedelta(days=days) <= timezone.now()
+    if user.password_changed_at is None:
+        return True
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    return bool(days) and user.password_changed_at + timedelta(days=days) <= timezone.now()
+
+
+def _require_change_at_next_sign_in(user) -> None:
+    """A password someone else chose is known to them: its holder replaces it at the next sign-in."""
+    User.objects.filter(pk=user.pk).update(password_changed_at=None)
+    user.password_changed_at = None
 
 
 def do_change_own_password(user, *, current: str, new: str) -> None:

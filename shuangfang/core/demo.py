@@ -1205,6 +1205,8 @@ class DemoGenerator:
             roles=roles,
             full_name=full_name,
             phone=phone,
+            # Set at generation (not chosen by an administrator for someone else), so not forced to change at sign-in.
+            password_changed_at=timezone.make_aware(datetime.combine(self.today, time_of_day(0))),
         )
 
     # -- writing -------------------------------------------------------------------------------------------------------

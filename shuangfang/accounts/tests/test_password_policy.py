@@ -122,3 +122,41 @@ class ExpiryTests(CastTestCase):
         self.age_password(3650)
         self.assertEqual(client.get("/equipment/").status_code, 200)
         self.assertIn(SESSION_KEY, client.session)
+
+
+class InitialPasswordTests(CastTestCase):
+    """A password an administrator chose (a new account's, or a reset) is changed by its holder at the first sign-in
+    (ASVS 6.4.1; 等保 2.0 §8.1.4.1 a)."""
+
+    def test_a_new_account_changes_its_initial_password_first(self):
+        from shuangfang.accounts.services import do_create_user
+
+        created = do_create_user(
+            actor=self.unit_admin, username="newcomer", password=SECOND, organization=self.unit_a, roles=["operator"]
+        )
+        self.assertIsNone(User.objects.get(pk=created.pk).password_changed_at)
+        client = Client()
+        client.post("/accounts/login/", {"username": "newcomer", "password": SECOND})
+        response = client.get("/equipment/")
+        self.assertRedirects(response, CHANGE, fetch_redirect_response=False)
+        page = client.get(CHANGE)
+        self.assertContains(page, "管理员为您设置的密码")
+        client.post(CHANGE, {"current_password": SECOND, "new_password": THIRD, "confirm_password": THIRD})
+        self.assertEqual(client.get("/equipment/").status_code, 200)
+        self.assertIsNotNone(User.objects.get(pk=created.pk).password_changed_at)
+
+    def test_a_reset_by_an_administrator_is_changed_first_and_ones_own_change_is_not(self):
+        do_update_user(
+            actor=self.unit_admin, user=self.owner, changes={"password": SECOND}, expected_version=self.owner.version
+        )
+        self.owner.refresh_from_db()
+        self.assertIsNone(self.owner.password_changed_at)
+        do_change_own_password(self.owner, current=SECOND, new=THIRD)
+        self.owner.refresh_from_db()
+        self.assertIsNotNone(self.owner.password_changed_at)
+
+    def test_accounts_made_at_set_up_are_not_forced(self):
+        # The cast is made with actor=None, as the demo and createsuperuser make theirs.
+        client = Client()
+        client.post("/accounts/login/", {"username": "owner", "password": PASSWORD})
+        self.assertEqual(client.get("/equipment/").status_code, 200)

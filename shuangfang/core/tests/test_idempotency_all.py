@@ -90,7 +90,6 @@ class PostRouteUrls(UnitAObjectsMixin):
 
 
 class EveryPostRouteTests(PostRouteUrls, CastTestCase):
-
     def test_every_post_route_replays_refuses_another_body_and_refuses_a_duplicate_in_flight(self):
         client = self.api(self.owner)
         for label, name, detail, _viewset, prefix in post_routes():
