@@ -35,3 +35,15 @@ def _force_login_passes_second_factor():
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language.  LocaleMiddleware activates a request's language for the thread and
+    leaves it active after the response, so a test that calls code directly after another test's English request
+    would otherwise read English messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
