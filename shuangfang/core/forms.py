@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy
 
 from .services import InvalidTransition, VersionConflict
 from .services import PermissionDenied as ServicePermissionDenied
@@ -55,3 +56,31 @@ def submit_to_service(form: forms.Form, call: Callable[[], Result]) -> tuple[Res
     except (VersionConflict, InvalidTransition) as conflict:
         form.add_error(None, conflict.message)
         return None, 409
+
+
+def with_empty_choice(choices, empty_label) -> list:
+    """A filter's choices with the "no filter" option first."""
+    return [("", empty_label), *choices]
+
+
+def valid_values(form: forms.Form) -> dict:
+    """The filters that parsed; one that did not shows its error and is left out."""
+    form.is_valid()
+    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+
+
+class FilterForm(forms.Form):
+    """A list page's filters: each that parses narrows the list, one that does not is shown with its error."""
+
+    def values(self) -> dict:
+        return valid_values(self)
+
+
+def unit_search_field() -> forms.CharField:
+    """A unit named by part of its name or its whole USCC (orgs.models.unit_named)."""
+    return forms.CharField(
+        label=gettext_lazy("单位"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("单位名称或统一社会信用代码")}),
+    )

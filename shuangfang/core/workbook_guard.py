@@ -161,11 +161,11 @@ def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
 
 
 class _DoctypeFound(Exception):
-    pass
+    """The part's prolog declares a DTD: stop reading, the part is refused."""
 
 
 class _RootReached(Exception):
-    pass
+    """The root element has started: no DTD can follow, stop reading."""
 
 
 def _head_declares_dtd(stream) -> bool:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuangfang.core.access import login_required
 from shuangfang.core.attachments import do_upload_attachment
-from shuangfang.core.forms import submit_to_service
+from shuangfang.core.forms import submit_to_service, valid_values, with_empty_choice
 from shuangfang.core.models import Event
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import permitted
@@ -167,16 +167,6 @@ ALL = "all"
 CLOSED = "closed"
 
 
-def _valid_values(form: forms.Form) -> dict:
-    """The filters that parsed; one that did not shows its error and is left out."""
-    form.is_valid()
-    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-
-
-def _select(choices, empty_label):
-    return [("", empty_label), *choices]
-
-
 class MajorHazardFilterForm(forms.Form):
     """Filters of the jurisdiction's major hazards; without a status the open ones are listed."""
 
@@ -184,7 +174,7 @@ class MajorHazardFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=_select(
+        choices=with_empty_choice(
             [
                 *((status, label) for status, label in HazardStatus.choices if status in OPEN_STATUSES),
                 (CLOSED, gettext_lazy("已销号或驳回")),
@@ -196,12 +186,14 @@ class MajorHazardFilterForm(forms.Form):
     listed = forms.ChoiceField(
         label=gettext_lazy("挂牌督办"),
         required=False,
-        choices=_select([("yes", gettext_lazy("督办中")), ("no", gettext_lazy("未挂牌"))], gettext_lazy("全部")),
+        choices=with_empty_choice(
+            [("yes", gettext_lazy("督办中")), ("no", gettext_lazy("未挂牌"))], gettext_lazy("全部")
+        ),
     )
     overdue = forms.ChoiceField(
         label=gettext_lazy("整改期限"),
         required=False,
-        choices=_select([("yes", gettext_lazy("已超期"))], gettext_lazy("全部")),
+        choices=with_empty_choice([("yes", gettext_lazy("已超期"))], gettext_lazy("全部")),
     )
     unit = forms.CharField(label=gettext_lazy("使用单位"), required=False, max_length=100)
 
@@ -209,7 +201,7 @@ class MajorHazardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         children = list(Region.objects.filter(parent=jurisdiction).order_by("code"))
         if children:
-            self.fields["region"].choices = _select(
+            self.fields["region"].choices = with_empty_choice(
                 [(region.code, region.name) for region in children], gettext_lazy("全辖区")
             )
             self.prefixes = {region.code: region.prefix for region in children}
@@ -219,7 +211,7 @@ class MajorHazardFilterForm(forms.Form):
         self.fields["unit"].widget.attrs.update(placeholder=_("单位名称"), type="search")
 
     def filter(self, hazards, today):
-        data = _valid_values(self)
+        data = valid_values(self)
         if data.get("region"):
             hazards = hazards.filter(region__code__startswith=self.prefixes[data["region"]])
         status = data.get("status") or ""
@@ -245,14 +237,16 @@ class ListingFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=_select([*ListingStatus.choices, (ALL, gettext_lazy("全部"))], gettext_lazy("督办中")),
+        choices=with_empty_choice([*ListingStatus.choices, (ALL, gettext_lazy("全部"))], gettext_lazy("督办中")),
     )
     level = forms.ChoiceField(
-        label=gettext_lazy("督办级别"), required=False, choices=_select(ListingLevel.choices, gettext_lazy("全部"))
+        label=gettext_lazy("督办级别"),
+        required=False,
+        choices=with_empty_choice(ListingLevel.choices, gettext_lazy("全部")),
     )
 
     def filter(self, listings):
-        data = _valid_values(self)
+        data = valid_values(self)
         status = data.get("status") or ""
         if status == "":
             listings = listings.filter(status__in=OPEN_LISTING_STATUSES)
@@ -265,18 +259,20 @@ class ListingFilterForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     source = forms.ChoiceField(
-        label=gettext_lazy("来源"), required=False, choices=_select(HazardSource.choices, gettext_lazy("全部"))
+        label=gettext_lazy("来源"),
+        required=False,
+        choices=with_empty_choice(HazardSource.choices, gettext_lazy("全部")),
     )
     state = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=_select(
+        choices=with_empty_choice(
             [("open", gettext_lazy("未销号")), (CLOSED, gettext_lazy("已销号或驳回"))], gettext_lazy("全部")
         ),
     )
 
     def filter(self, hazards):
-        data = _valid_values(self)
+        data = valid_values(self)
         if data.get("source"):
             hazards = hazards.filter(source=data["source"])
         if data.get("state") == "open":
@@ -751,7 +747,7 @@ class FindingForm(forms.Form):
     grade = forms.ChoiceField(
         label=gettext_lazy("隐患等级"),
         required=False,
-        choices=_select(HazardGrade.choices, gettext_lazy("按判定条款")),
+        choices=with_empty_choice(HazardGrade.choices, gettext_lazy("按判定条款")),
         help_text=gettext_lazy("可以定得比判定结果高，不能低于判定结果。"),
     )
 

@@ -52,6 +52,12 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
+def unit_named(text: str, via: str = "organization") -> Q:
+    """Rows whose unit (reached through `via`) has `text` in its name or is the unit of that whole USCC."""
+    text = text.strip()
+    return Q(**{f"{via}__name__contains": text}) | Q(**{f"{via}__uscc": text.upper()})
+
+
 class Organization(ScopedModel):
     """An organization on the platform: 使用单位, 监管部门, 检验机构, 维保单位 or 充装单位.
 

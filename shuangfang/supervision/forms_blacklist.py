@@ -3,36 +3,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shuangfang.core.forms import FilterForm, unit_search_field, with_empty_choice
+from shuangfang.orgs.models import unit_named
+
 from .choices import BlacklistReason, BlacklistStatus
 from .models import BlacklistEntry
 
 ALL = "all"
 
 
-def _select(choices, empty_label):
-    return [("", empty_label), *choices]
-
-
-class BlacklistFilterForm(forms.Form):
+class BlacklistFilterForm(FilterForm):
     """Without a status the entries in force are listed."""
 
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=_select([*BlacklistStatus.choices, (ALL, gettext_lazy("全部"))], gettext_lazy("在列")),
+        choices=with_empty_choice([*BlacklistStatus.choices, (ALL, gettext_lazy("全部"))], gettext_lazy("在列")),
     )
     reason = forms.ChoiceField(
-        label=gettext_lazy("列入事由"), required=False, choices=_select(BlacklistReason.choices, gettext_lazy("全部"))
+        label=gettext_lazy("列入事由"),
+        required=False,
+        choices=with_empty_choice(BlacklistReason.choices, gettext_lazy("全部")),
     )
-    unit = forms.CharField(label=gettext_lazy("单位"), required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].widget.attrs.update(type="search", placeholder=gettext_lazy("单位名称或统一社会信用代码"))
-
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+    unit = unit_search_field()
 
     def filter(self, entries):
         data = self.values()
@@ -43,11 +36,8 @@ class BlacklistFilterForm(forms.Form):
             entries = entries.filter(status=status)
         if data.get("reason"):
             entries = entries.filter(reason=data["reason"])
-        unit = (data.get("unit") or "").strip()
-        if unit:
-            entries = entries.filter(organization__name__contains=unit) | entries.filter(
-                organization__uscc=unit.upper()
-            )
+        if (data.get("unit") or "").strip():
+            entries = entries.filter(unit_named(data["unit"]))
         return entries
 
 
@@ -66,7 +56,7 @@ class ListUnitForm(forms.Form):
         help_text=gettext_lazy("18 位统一社会信用代码；只能列入本辖区的使用单位。"),
     )
     reason = forms.ChoiceField(
-        label=gettext_lazy("列入事由"), required=False, choices=_select(BlacklistReason.choices, "—")
+        label=gettext_lazy("列入事由"), required=False, choices=with_empty_choice(BlacklistReason.choices, "—")
     )
     detail = forms.CharField(
         label=gettext_lazy("事实和依据"),

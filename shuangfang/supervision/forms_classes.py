@@ -3,43 +3,35 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shuangfang.core.forms import FilterForm, unit_search_field, with_empty_choice
 from shuangfang.orgs.models import Region
 
 from . import rules_classes as rules
 from .choices import SupervisionClass
 
 
-def _select(choices, empty_label):
-    return [("", empty_label), *choices]
-
-
 def jurisdiction_regions(prefix: str):
     return Region.objects.filter(code__startswith=prefix).order_by("code")
 
 
-class ClassFilterForm(forms.Form):
+class ClassFilterForm(FilterForm):
     supervision_class = forms.ChoiceField(
         label=gettext_lazy("监管类别"),
         required=False,
-        choices=_select(SupervisionClass.choices, gettext_lazy("全部")),
+        choices=with_empty_choice(SupervisionClass.choices, gettext_lazy("全部")),
     )
     region = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
     rule = forms.ChoiceField(label=gettext_lazy("判定依据"), required=False)
-    unit = forms.CharField(label=gettext_lazy("单位"), required=False, max_length=100)
+    unit = unit_search_field()
 
     def __init__(self, *args, region_prefix: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _select(
+        self.fields["region"].choices = with_empty_choice(
             [(r.code, r.name) for r in jurisdiction_regions(region_prefix)], gettext_lazy("全部")
         )
-        self.fields["rule"].choices = _select(
+        self.fields["rule"].choices = with_empty_choice(
             [(rule.code, gettext_lazy(rule.description)) for rule in rules.CLASS_RULES], gettext_lazy("全部")
         )
-        self.fields["unit"].widget.attrs.update(type="search", placeholder=gettext_lazy("单位名称或统一社会信用代码"))
-
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
 class RandomPlanForm(forms.Form):

@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.accounts.models import User
+from shuangfang.core.forms import unit_search_field, valid_values, with_empty_choice
 from shuangfang.equipment.models import Equipment
+from shuangfang.orgs.models import unit_named
 
 from . import rules_enforcement as rules
 from .choices import OrderStatus
@@ -141,16 +143,14 @@ class ComplianceForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=gettext_lazy("状态"), required=False, choices=[("", gettext_lazy("全部")), *OrderStatus.choices]
+        label=gettext_lazy("状态"), required=False, choices=with_empty_choice(OrderStatus.choices, gettext_lazy("全部"))
     )
-    unit = forms.CharField(label=gettext_lazy("单位"), required=False, max_length=100)
+    unit = unit_search_field()
 
     def filter(self, orders):
-        self.is_valid()
-        data = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+        data = valid_values(self)
         if data.get("status"):
             orders = orders.filter(status=data["status"])
-        unit = (data.get("unit") or "").strip()
-        if unit:
-            orders = orders.filter(unit__name__contains=unit) | orders.filter(unit__uscc=unit.upper())
+        if (data.get("unit") or "").strip():
+            orders = orders.filter(unit_named(data["unit"], via="unit"))
         return orders

@@ -4,8 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from shuangfang.core.forms import FilterForm, unit_search_field, with_empty_choice
 from shuangfang.equipment.choices import CatalogLevel
 from shuangfang.equipment.models import CatalogEntry
+from shuangfang.orgs.models import unit_named
 
 from . import rules_evaluation as rules
 from .choices import EvaluationKind
@@ -13,10 +15,6 @@ from .models import DemonstrationEnterprise, Evaluation
 
 ALL = "all"
 REVOKED = "revoked"
-
-
-def _select(choices, empty_label):
-    return [("", empty_label), *choices]
 
 
 def category_choices():
@@ -93,20 +91,14 @@ class EvaluationForm(forms.Form):
         return scores
 
 
-class EvaluationFilterForm(forms.Form):
+class EvaluationFilterForm(FilterForm):
     kind = forms.ChoiceField(
-        label=gettext_lazy("评价类型"), required=False, choices=_select(EvaluationKind.choices, gettext_lazy("全部"))
+        label=gettext_lazy("评价类型"),
+        required=False,
+        choices=with_empty_choice(EvaluationKind.choices, gettext_lazy("全部")),
     )
     year = forms.IntegerField(label=gettext_lazy("年度"), required=False)
-    unit = forms.CharField(label=gettext_lazy("单位"), required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].widget.attrs.update(type="search", placeholder=gettext_lazy("单位名称或统一社会信用代码"))
-
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+    unit = unit_search_field()
 
     def filter(self, evaluations):
         data = self.values()
@@ -114,15 +106,12 @@ class EvaluationFilterForm(forms.Form):
             evaluations = evaluations.filter(kind=data["kind"])
         if data.get("year"):
             evaluations = evaluations.filter(year=data["year"])
-        unit = (data.get("unit") or "").strip()
-        if unit:
-            evaluations = evaluations.filter(organization__name__contains=unit) | evaluations.filter(
-                organization__uscc=unit.upper()
-            )
+        if (data.get("unit") or "").strip():
+            evaluations = evaluations.filter(unit_named(data["unit"]))
         return evaluations
 
 
-class DemonstrationFilterForm(forms.Form):
+class DemonstrationFilterForm(FilterForm):
     """Without a status the demonstration enterprises in force are listed."""
 
     status = forms.ChoiceField(
@@ -135,11 +124,7 @@ class DemonstrationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["equipment_category"].choices = _select(category_choices(), gettext_lazy("全部"))
-
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        self.fields["equipment_category"].choices = with_empty_choice(category_choices(), gettext_lazy("全部"))
 
     def filter(self, demonstrations):
         data = self.values()
@@ -168,7 +153,7 @@ class NominateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["equipment_category"].choices = _select(category_choices(), "—")
+        self.fields["equipment_category"].choices = with_empty_choice(category_choices(), "—")
         self.fields["year"].initial = timezone.localdate().year
         self.fields["unit"].widget.attrs.update(autocomplete="off", spellcheck="false", maxlength="18")
         for name in ("unit", "equipment_category"):

@@ -3,7 +3,6 @@ the public list without sign-in.  Thin faces: read through `visible_to(user)`, w
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import permitted
 from shuangfang.core.views import list_response, paginate
 from shuangfang.hazards.models import Hazard
-from shuangfang.orgs.models import Organization
+from shuangfang.orgs.models import Organization, unit_named
 
 from . import rules
 from . import services_blacklist as services
@@ -289,7 +288,7 @@ def public_blacklist(request):
     entries = services.active_public_entries()
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
-        entries = entries.filter(Q(organization__name__contains=q) | Q(organization__uscc=q.upper()))
+        entries = entries.filter(unit_named(q))
     page = paginate(request, entries, PAGE_SIZE)
     response = list_response(
         request,

@@ -4,7 +4,7 @@ through `visible_to(user)`, write through classes / random_plans."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied as ServicePermissionDenied
 from shuangfang.core.services import permitted
 from shuangfang.core.views import list_response, paginate
-from shuangfang.orgs.models import Region
+from shuangfang.orgs.models import Region, unit_named
 
 from . import classes as class_services
 from . import random_plans as services
@@ -54,9 +54,8 @@ def _filtered_classes(user, form: ClassFilterForm):
     if data.get("rule"):
         # The facts are stored as written by json.dumps: the quoted pair matches one rule's code exactly.
         rows = rows.filter(facts__icontains=f'"rule": "{data["rule"]}"')
-    unit = (data.get("unit") or "").strip()
-    if unit:
-        rows = rows.filter(Q(organization__name__contains=unit) | Q(organization__uscc=unit.upper()))
+    if (data.get("unit") or "").strip():
+        rows = rows.filter(unit_named(data["unit"]))
     return rows.order_by("-score", "organization__name", "pk")
 
 

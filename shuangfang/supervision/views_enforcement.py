@@ -25,7 +25,7 @@ from shuangfang.core.views import list_response, paginate
 from shuangfang.equipment.models import Equipment
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.filtersets import region_prefix_of
-from shuangfang.orgs.models import Organization
+from shuangfang.orgs.models import Organization, unit_named
 
 from . import rules_enforcement as rules
 from . import services_enforcement as services
@@ -85,7 +85,7 @@ def inspection_list(request):
     )
     query = request.GET.get("q", "").strip()[:100]
     if query:
-        inspections = inspections.filter(Q(unit__name__contains=query) | Q(unit__uscc=query.upper()))
+        inspections = inspections.filter(unit_named(query, via="unit"))
     page = paginate(request, inspections.order_by("-inspected_on", "-pk"), PAGE_SIZE)
     context = {
         "page": page,

@@ -57,7 +57,8 @@ class SoftDeleteMixin:
     @extend_schema(request=VersionSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        """恢复已删除的记录 (`{"version"}`: the version of the deleted record, as the recycle bin lists it)."""
+        """恢复已删除的记录 (`{"version"}`: the version of the deleted record, as the recycle bin lists it).  A record
+        that is not deleted is the service's 409."""
         kind = self._deletable_kind()
         if not str(pk).isdigit():
             raise Http404
@@ -65,8 +66,6 @@ class SoftDeleteMixin:
         if record is None:
             raise Http404
         deletion.check_may_delete(request.user, kind)
-        if not record.is_deleted:
-            return Response({"detail": _("该记录未被删除，无需恢复。")}, status=status.HTTP_409_CONFLICT)
         body = VersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deletion.do_restore(actor=request.user, obj=record, expected_version=body.validated_data["version"])
