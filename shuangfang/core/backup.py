@@ -85,7 +85,8 @@ def figures_for_alias(alias: str) -> tuple[dict[str, int], dict | None]:
     """Row counts of every table, and the event-log head, of a configured database."""
     conn = connections[alias]
     with conn.cursor() as cursor:
-        tables = conn.introspection.table_names(cursor)
+        # SQLite's own tables (sqlite_stat1, which ANALYZE writes) are the engine's, not rows of the platform.
+        tables = [table for table in conn.introspection.table_names(cursor) if not table.startswith("sqlite_")]
         return _figures_from_cursor(cursor, tables)
 
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -53,6 +53,7 @@ from shuangfang.orgs.models import Industry, Organization, Region
 from shuangfang.orgs.uscc import USCC_ALPHABET, make_uscc
 from shuangfang.safety import models as safety_models
 
+from .bulkload import insert_instances
 from .crypto import blind_index
 from .events import record_event
 
@@ -124,6 +125,8 @@ SMALL = DemoSizes(use_units=200, equipment=2000, maintenance_units=3, agency_bra
 # A Shanxi-sized province: a million registered equipment over 150,000 use units.
 PROVINCE = DemoSizes(use_units=150_000, equipment=1_000_000, maintenance_units=1500, agency_branches=10)
 MAX_AGENCY_BRANCHES = 10
+# Sizes above the small one get the generated units' history (risks, checks, hazards, listings, events).
+HISTORY_ABOVE_EQUIPMENT = SMALL.equipment
 
 
 def sizes_for_scale(scale: str) -> DemoSizes:
@@ -761,9 +764,9 @@ DEMO_UNIT_PROFILE = "coal"
 # The second demo unit: a small food factory (小微企业) in the same county, which signs in to the simple mode.
 SMALL_UNIT_PROFILE = "food"
 SMALL_UNIT_NOISE = 2.0
-# The demo computes every unit's compliance gaps up to this many use units, only its county's beyond (see
-# DemoGenerator._refresh_compliance).
-FULL_REFRESH_MAX_UNITS = 1000
+# Up to this many use units, every failed inspection of equipment in use registers its hazard through the service
+# (≈ 50 ms each: notifications, reassessment flags); beyond, only the demo county's do (DemoGenerator._investigate).
+SERVICE_HAZARDS_MAX_UNITS = 1000
 
 # The certificate items a unit's people need for its equipment (TSG Z6001-2019): catalog prefix → (item, people per
 # equipment, the most people of that item). Elevators need no operator: only some units keep a T holder.
@@ -872,7 +875,8 @@ class DemoResult:
 # Keys of DemoResult.counts that are table rows (the rest are breakdowns of them).
 ROW_COUNT_KEYS = ("regulators", "agencies", "maintenance_units", "use_units", "users", "equipment", "inspections",
                   "certificates", "risks", "investigation_tasks", "hazards", "safety_records",
-                  "compliance_gaps", "unit_classes")  # fmt: skip
+                  "compliance_gaps", "unit_classes", "history_risks", "history_tasks", "history_check_results",
+                  "history_listings", "history_events")  # fmt: skip
 
 COUNT_LABELS = {
     "regulators": "监管部门",
@@ -913,7 +917,15 @@ COUNT_LABELS = {
     "unit_classes_D": "  D类（风险高）",
     "random_plan_units": "双随机抽查计划抽中单位（泽州县下月，已公开）",
     "regional_assessments": "地区考核（晋城市对所辖县区）",
+    # Above the small size: the generated units' past (core.demo_history).
+    "history_risks": "各单位已辨识的安全风险（历史）",
+    "history_tasks": "以往的日管控排查任务（历史）",
+    "history_check_results": "日管控检查结果（历史）",
+    "history_hazards": "各单位的事故隐患（历史，各状态）",
+    "history_listings": "重大事故隐患挂牌督办（历史）",
+    "history_events": "事件日志记录（历史）",
 }
+HISTORY_COUNTS = tuple(key for key in COUNT_LABELS if key.startswith("history_"))
 
 
 # The rows of the units' safety management files the demo counts.
@@ -1212,7 +1224,7 @@ class DemoGenerator:
     # -- writing -------------------------------------------------------------------------------------------------------
 
     def _insert(self, model, rows: list, counter: str) -> list:
-        model.objects.bulk_create(rows, batch_size=min(self.chunk_size, 1000))
+        insert_instances(model, rows)
         if rows and rows[0].pk is None:
             raise DemoError(_("数据库不返回批量插入的主键，无法生成演示数据。"))
         self.counts[counter] += len(rows)
@@ -1930,6 +1942,10 @@ class DemoGenerator:
             equipment__last_inspected_on=models.F("inspected_on"),
             conclusion__in=[Conclusion.FAIL, Conclusion.RETEST_FAIL],
         ).select_related("equipment", "equipment__organization", "agency")
+        if self.sizes.use_units > SERVICE_HAZARDS_MAX_UNITS:
+            # Each goes through the service (its notifications and reassessment flags, ≈ 50 ms): the demo county's
+            # at the province's size; the other units' past hazards come with their history (core.demo_history).
+            failing = failing.filter(equipment__region_id=ZEZHOU_CODE)
         for inspection in failing:
             if hazards.hazard_from_inspection(inspection=inspection, actor=None) is not None:
                 self.counts["hazards_failed_inspection"] += 1
@@ -2303,6 +2319,57 @@ class DemoGenerator:
         plan = do_publish_random_plan(actor=actor, plan=plan, expected_version=plan.version)
         self.counts["random_plan_units"] = plan.items.count()
 
+    def _history(self) -> None:
+        """Above the small size, the generated units' past: risks, a year of daily checks, hazards in every state,
+        listings and their events (core.demo_history).  The small demo keeps only the stories told through the
+        services, so that its lists stay readable."""
+        from shuangfang.hazards.choices import ListingLevel
+        from shuangfang.hazards.models import Hazard
+
+        from .demo_history import generate_history
+
+        if self.sizes.equipment <= HISTORY_ABOVE_EQUIPMENT:
+            return
+        users = {
+            user.username: user
+            for user in User.objects.filter(username__in=["province", "city_jincheng", "county_zezhou"])
+        }
+        levels = {
+            "county_zezhou": ListingLevel.COUNTY,
+            "city_jincheng": ListingLevel.CITY,
+            "province": ListingLevel.PROVINCE,
+        }
+
+        def listing_users(region_code: str) -> tuple[int, int, str]:
+            user = users[self._covering_regulator(users, region_code)]
+            return user.pk, user.organization_id, levels[user.username]
+
+        excluded = [self.demo_unit.pk] + ([self.small_unit.pk] if self.small_unit is not None else [])
+        counts = generate_history(
+            today=self.today,
+            seed=self.seed,
+            equipment_total=self.sizes.equipment,
+            excluded_units=excluded,
+            password_hash=self.password_hash,
+            listing_users=listing_users,
+            person_name=self._person_name,
+            say=self.progress.say,
+        )
+        for key in ("risks", "tasks", "check_results", "hazards", "listings", "events"):
+            self.counts[f"history_{key}"] = getattr(counts, key)
+        self.counts["users"] += counts.officers
+        self.progress.add(
+            counts.officers
+            + 2 * counts.risk_points
+            + counts.risks * 2
+            + counts.tasks
+            + counts.check_results
+            + counts.hazards
+            + counts.listings
+            + counts.events
+        )
+        self.counts["hazards"] = Hazard.objects.count()
+
     def _refresh_summary(self) -> None:
         """The regulators' figures (the cockpit), as the five-minute job would compute them."""
         from shuangfang.supervision.summaries import rebuild_summary
@@ -2311,25 +2378,14 @@ class DemoGenerator:
 
     def _refresh_compliance(self) -> None:
         """The daily compliance run, once, as of the demo's today: every unit's gaps by the rule tables, and one system
-        hazard for each device in use without a certified operator (the other units have recorded no operators).
-
-        It costs some 35 ms of CPU a unit (the rule queries, the gap rows, the hazards): seconds at the small scale,
-        hours at the province's.  Above FULL_REFRESH_MAX_UNITS only the demo county's units are refreshed here; the
-        daily job (safety.tasks, 06:30) refreshes the rest."""
+        hazard for each device in use without a certified operator.  Set-based per batch of units (safety.compliance):
+        about 1.5 ms a unit, some four minutes at the province's size."""
         from shuangfang.hazards.choices import HazardSource
         from shuangfang.hazards.models import Hazard
-        from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
-        from shuangfang.safety.compliance import refresh_all, refresh_unit
+        from shuangfang.safety.compliance import refresh_all
         from shuangfang.safety.models import ComplianceGap
 
-        if self.sizes.use_units <= FULL_REFRESH_MAX_UNITS:
-            refresh_all(self.today)
-        else:
-            county = Organization.objects.filter(
-                kind__in=EQUIPMENT_OWNING_KINDS, is_active=True, region_id=ZEZHOU_CODE
-            ).order_by("pk")
-            for unit in county.iterator(chunk_size=200):
-                refresh_unit(unit, self.today)
+        refresh_all(self.today)
         self.counts["compliance_gaps"] = ComplianceGap.objects.filter(closed_at__isnull=True).count()
         self.counts["hazards"] = Hazard.objects.count()
         self.counts["hazards_system"] = Hazard.objects.filter(source=HazardSource.SYSTEM).count()
@@ -2697,6 +2753,7 @@ class DemoGenerator:
             self._build_safety_files()
             self._assign_operators_in_bulk()
             self._investigate()
+            self._history()
             self._refresh_compliance()
             self._supervise()
             self._refresh_summary()
@@ -2715,6 +2772,9 @@ class DemoGenerator:
                     "counts": counts,
                 },
             )
+        # The planner's statistics: without them a freshly loaded table looks empty and scoped queries scan it all.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return DemoResult(counts=counts, accounts=self.accounts, seconds=time.monotonic() - self.progress.started)
 
 

@@ -503,6 +503,19 @@ def _points_for(equipment: list[Equipment]) -> dict[int, RiskPoint]:
     return points
 
 
+def template_facts(template) -> dict:
+    """The fields a risk takes from its identification template as they are (the grading is computed)."""
+    return {
+        "template_code": template.code,
+        "title": template.title,
+        "hazard_source": template.hazard_source,
+        "consequence": template.consequence,
+        "accident_type": template.accident_types[0] if template.accident_types else "",
+        "identification_method": template.identification_method or IdentificationMethod.SCL,
+        "method": template.method,
+    }
+
+
 def _risk_from_template(template, equipment: Equipment, point: RiskPoint, owners, profile, today: date) -> Risk:
     assessment = rules.assess(template.method, template.factors, profile)
     level = assessment.level
@@ -511,13 +524,7 @@ def _risk_from_template(template, equipment: Equipment, point: RiskPoint, owners
         region_id=equipment.region_id,
         risk_point=point,
         equipment=equipment,
-        template_code=template.code,
-        title=template.title,
-        hazard_source=template.hazard_source,
-        consequence=template.consequence,
-        accident_type=template.accident_types[0] if template.accident_types else "",
-        identification_method=template.identification_method or IdentificationMethod.SCL,
-        method=template.method,
+        **template_facts(template),
         factors={name: _plain_number(value) for name, value in assessment.factors.items()},
         score=assessment.score,
         level=level,

@@ -11,6 +11,7 @@ from shuangfang.core.demo import (
     DEFAULT_CHUNK_SIZE,
     DEMO_PASSWORD,
     DEMO_SEED,
+    HISTORY_COUNTS,
     DemoError,
     display_width,
     existing_demo_accounts,
@@ -94,7 +95,12 @@ class Command(BaseCommand):
     def _print_counts(self, result) -> None:
         self.stdout.write("")
         self._print_table(
-            [_("数据"), _("数量")], [[_(label), f"{result.counts[key]:,}"] for key, label in COUNT_LABELS.items()]
+            [_("数据"), _("数量")],
+            [
+                [_(label), f"{result.counts[key]:,}"]
+                for key, label in COUNT_LABELS.items()
+                if key not in HISTORY_COUNTS or result.counts[key]
+            ],
         )
         self.stdout.write("")
         self.stdout.write(
