@@ -16,24 +16,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import translation
+from django.utils import timezone, translation
 
+from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Role
-from shuangfang.core.events import record_event
+from shuangfang.core.bulkload import RowShape, insert_ignoring_conflicts
+from shuangfang.core.events import build_event
+from shuangfang.core.models import Event
 from shuangfang.equipment.choices import EquipmentStatus
 from shuangfang.equipment.models import Equipment
-from shuangfang.notifications.recipients import people_of
+from shuangfang.notifications.recipients import has_any_role, people_of
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Organization
+from shuangfang.safety.models import Appointment
 from shuangfang.safety.selectors import current_appointments, first_covering
 
 from . import holidays
 from .choices import Cycle, InvestigationKind, TaskStatus, WorkDays
 from .models import InvestigationPlan, InvestigationTask
 
-# Rows written per INSERT, and plans handled per round (a round reads the equipment of its plans' units).
+# Rows per INSERT (unit tasks; for the daily tasks, rows of plan and catalog code), and plans handled per round (a
+# round reads the equipment of its plans' units).
 BATCH_SIZE = 1000
 PLANS_PER_ROUND = 100
 # A pre-holiday check is scheduled for the holidays beginning within this many days.
@@ -99,36 +104,61 @@ def ensure_duty_cycle_plans(today: date, units: Iterable[int] | None = None) -> 
     if units is not None:
         candidates = candidates.filter(pk__in=list(units))
     created = 0
-    for unit in candidates.iterator(chunk_size=PLANS_PER_ROUND):
-        for template in DUTY_CYCLE:
-            if getattr(unit, f"lacks_{template.kind}"):
-                created += _create_duty_cycle_plan(unit, template, today)
+    for chunk in _chunks(candidates.iterator(chunk_size=PLANS_PER_ROUND), PLANS_PER_ROUND):
+        created += _create_duty_cycle_plans(chunk, today)
     return created
 
 
-def _create_duty_cycle_plan(unit: Organization, template: DutyCyclePlan, today: date) -> int:
-    plan = InvestigationPlan(
-        organization=unit,
-        region_id=unit.region_id,
-        kind=template.kind,
-        title=template.title,
-        cycle=template.cycle,
-        work_days=WorkDays.EVERY_DAY,
-        assignee_role=template.assignee_role,
-        starts_on=today,
-    )
-    try:
-        with transaction.atomic():
-            plan.save()
-            record_event(
-                "investigation_plan.created",
-                obj=plan,
-                data={"kind": plan.kind, "cycle": plan.cycle, "assignee_role": plan.assignee_role, "duty_cycle": True},
+def _create_duty_cycle_plans(units: list[Organization], today: date) -> int:
+    """The missing plans of a round of units in one statement, and their events in another.  A plan another run
+    created a moment ago is skipped by plan_one_duty_cycle_per_unit (ON CONFLICT DO NOTHING) and gets no event."""
+    shape = RowShape(InvestigationPlan, keyed=False)
+    templates = {template.kind: template for template in DUTY_CYCLE}
+    rows = [
+        shape.row(
+            organization_id=unit.pk,
+            region_id=unit.region_id,
+            kind=template.kind,
+            title=template.title,
+            cycle=template.cycle,
+            work_days=WorkDays.EVERY_DAY,
+            assignee_role=template.assignee_role,
+            starts_on=today,
+        )
+        for unit in units
+        for template in DUTY_CYCLE
+        if getattr(unit, f"lacks_{template.kind}")
+    ]
+    by_pk = {unit.pk: unit for unit in units}
+    with transaction.atomic():
+        inserted = insert_ignoring_conflicts(shape, rows, ["id", "organization_id", "kind"])
+        events = []
+        for pk, unit_id, kind in inserted:
+            template = templates[kind]
+            unit = by_pk[unit_id]
+            plan = InvestigationPlan(
+                pk=pk,
+                organization=unit,
+                region_id=unit.region_id,
+                kind=kind,
+                title=template.title,
+                cycle=template.cycle,
+                assignee_role=template.assignee_role,
             )
-    except IntegrityError:
-        # Another run created it a moment ago (plan_one_duty_cycle_per_unit): it stands.
-        return 0
-    return 1
+            events.append(
+                build_event(
+                    "investigation_plan.created",
+                    obj=plan,
+                    data={
+                        "kind": kind,
+                        "cycle": template.cycle,
+                        "assignee_role": template.assignee_role,
+                        "duty_cycle": True,
+                    },
+                )
+            )
+        Event.objects.bulk_create(events, batch_size=1000)
+    return len(inserted)
 
 
 # -- periods -------------------------------------------------------------------------------------------------------
@@ -194,18 +224,52 @@ def periods_of(plan: InvestigationPlan, today: date, upcoming: Iterable[holidays
 class _Assignees:
     """Who a plan's tasks go to: the plan's assignee while an active member of the unit; else the person appointed to
     the plan's role for the equipment's category (Order 74 art 71/137: a named officer for every unit of equipment;
-    safety.Appointment); else the unit's first active holder of the role; else nobody.  One query per unit and role,
-    asked only when a task is to be made."""
+    safety.Appointment); else the unit's first active holder of the role; else nobody.  `prefetch` reads the
+    appointments and role holders of a whole round's units in two queries; a unit and role it did not read costs one
+    query each, asked only when a task is to be made."""
 
     def __init__(self, today: date):
         self.today = today
         self._appointed: dict[tuple[int, str], list] = {}
         self._by_role: dict[tuple[int, str], int | None] = {}
 
-    def for_plan(self, plan: InvestigationPlan, category: str = "") -> int | None:
+    @staticmethod
+    def _has_own_assignee(plan: InvestigationPlan) -> bool:
         assignee = plan.assignee
-        if assignee is not None and assignee.is_active and assignee.organization_id == plan.organization_id:
-            return assignee.pk
+        return assignee is not None and assignee.is_active and assignee.organization_id == plan.organization_id
+
+    def prefetch(self, plans: Iterable[InvestigationPlan]) -> None:
+        """Read, for the plans that need them, the appointments and role holders of their units; the previous round's
+        are forgotten, so that memory stays flat over a province."""
+        keys = {(plan.organization_id, plan.assignee_role) for plan in plans if not self._has_own_assignee(plan)}
+        self._appointed, self._by_role = {key: [] for key in keys}, dict.fromkeys(keys)
+        if not keys:
+            return
+        units = {unit for unit, _role in keys}
+        roles = {role for _unit, role in keys}
+        appointments = (
+            Appointment.objects.filter(organization_id__in=units, role__in=roles, starts_on__lte=self.today)
+            .filter(person__is_active=True)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.today))
+            .order_by("starts_on", "pk")
+        )
+        for appointment in appointments:
+            key = (appointment.organization_id, appointment.role)
+            if key in self._appointed:
+                self._appointed[key].append(appointment)
+        for user in (
+            User.objects.filter(has_any_role(roles), organization_id__in=units, is_active=True)
+            .order_by("id")
+            .only("id", "organization_id", "roles")
+        ):
+            for role in user.roles:
+                key = (user.organization_id, role)
+                if key in self._by_role and self._by_role[key] is None:
+                    self._by_role[key] = user.pk
+
+    def for_plan(self, plan: InvestigationPlan, category: str = "") -> int | None:
+        if self._has_own_assignee(plan):
+            return plan.assignee.pk
         key = (plan.organization_id, plan.assignee_role)
         if key not in self._appointed:
             self._appointed[key] = list(current_appointments(plan.organization_id, plan.assignee_role, self.today))
@@ -279,6 +343,7 @@ def _generate_round(plans, today, upcoming, writer: _Writer, assignees: _Assigne
     planned = [(plan, periods) for plan, periods in planned if periods]
     if not planned:
         return
+    assignees.prefetch(plan for plan, _periods in planned)
     per_equipment = [(plan, periods) for plan, periods in planned if plan.cycle == Cycle.DAILY]
     per_unit = [(plan, periods) for plan, periods in planned if plan.cycle != Cycle.DAILY]
     _generate_unit_tasks(per_unit, writer, assignees)
@@ -324,44 +389,68 @@ def _generate_unit_tasks(planned, writer: _Writer, assignees: _Assignees) -> Non
             )
 
 
+# The daily tasks of a round in one statement: the equipment in use of the round's units joined to the rows the
+# scheduler decided in Python, one per plan, catalog code and period (who the task goes to depends on the category, so
+# it is chosen once per category, not per equipment). A task that exists is skipped, by NOT EXISTS and, against a
+# concurrent run, by the unique constraint.
+_EQUIPMENT_TASKS_INSERT = """
+    {insert} INTO hazards_investigationtask (version, organization_id, region_code, plan_id, kind, title, equipment_id,
+        period_start, due_on, assignee_role, assignee_id, status, completed_at, completed_by_id, note, decisions,
+        attendees, created_at)
+    WITH planned (plan_id, unit_id, category, assignee_id, title, period_start, due_on) AS (VALUES {values})
+    SELECT 1, e.organization_id, e.region_code, p.id, p.kind,
+           SUBSTR(CASE WHEN e.name = '' THEN planned.title ELSE planned.title || ' ' || e.name END, 1, 200), e.id,
+           planned.period_start, planned.due_on, p.assignee_role, CAST(planned.assignee_id AS INTEGER), %s, NULL,
+           NULL, '', '', '', %s
+    FROM planned
+    JOIN hazards_investigationplan p ON p.id = planned.plan_id
+    JOIN equipment_equipment e ON e.organization_id = planned.unit_id AND e.category_code = planned.category
+    WHERE e.status = %s
+      AND NOT EXISTS (
+          SELECT 1 FROM hazards_investigationtask t
+          WHERE t.plan_id = p.id AND t.equipment_id = e.id AND t.period_start = planned.period_start
+      )
+    {on_conflict}
+"""
+
+
 def _generate_equipment_tasks(planned, writer: _Writer, assignees: _Assignees) -> None:
     if not planned:
         return
-    plans_by_unit: dict[int, list[tuple[InvestigationPlan, list[Period]]]] = defaultdict(list)
+    categories_by_unit: dict[int, list[str]] = defaultdict(list)
+    for unit_id, category in (
+        Equipment.objects.filter(_in_use_equipment(), organization_id__in={plan.organization_id for plan, _ in planned})
+        .values_list("organization_id", "category_id")
+        .distinct()
+        .order_by("organization_id", "category_id")
+    ):
+        categories_by_unit[unit_id].append(category)
+    rows = []
     for plan, periods in planned:
-        plans_by_unit[plan.organization_id].append((plan, periods))
-    starts = {period.start for _plan, periods in planned for period in periods}
-    existing = set(
-        InvestigationTask.objects.filter(
-            plan_id__in=[plan.pk for plan, _periods in planned], equipment__isnull=False, period_start__in=starts
-        ).values_list("plan_id", "equipment_id", "period_start")
-    )
-    equipment = (
-        Equipment.objects.filter(_in_use_equipment(), organization_id__in=list(plans_by_unit))
-        .order_by("organization_id", "pk")
-        .values_list("pk", "organization_id", "region_id", "category_id", "name")
-    )
-    for equipment_id, unit_id, region_id, category, name in equipment.iterator(chunk_size=BATCH_SIZE):
-        for plan, periods in plans_by_unit[unit_id]:
+        for category in categories_by_unit[plan.organization_id]:
             if not prefix_covers(plan.catalog_prefix, category):
                 continue
-            for period in periods:
-                if (plan.pk, equipment_id, period.start) in existing:
-                    continue
-                writer.add(
-                    InvestigationTask(
-                        organization_id=unit_id,
-                        region_id=region_id,
-                        plan=plan,
-                        kind=plan.kind,
-                        title=_title(plan, period, name),
-                        equipment_id=equipment_id,
-                        period_start=period.start,
-                        due_on=period.due_on,
-                        assignee_role=plan.assignee_role,
-                        assignee_id=assignees.for_plan(plan, category),
-                    )
-                )
+            assignee = assignees.for_plan(plan, category)
+            rows += [
+                (plan.pk, plan.organization_id, category, assignee, _title(plan, period), period.start, period.due_on)
+                for period in periods
+            ]
+    if not rows:
+        return
+    postgresql = connection.vendor == "postgresql"
+    now = timezone.now()
+    # Chunks of BATCH_SIZE rows: seven parameters a row stays far below SQLite's limit on bound parameters.
+    for chunk in _chunks(rows, BATCH_SIZE):
+        sql = _EQUIPMENT_TASKS_INSERT.format(
+            insert="INSERT" if postgresql else "INSERT OR IGNORE",
+            values=", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk)),
+            on_conflict="ON CONFLICT DO NOTHING" if postgresql else "",
+        )
+        params = [value for row in chunk for value in row]
+        params += [TaskStatus.PENDING, now, EquipmentStatus.IN_USE]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            writer.written += cursor.rowcount
 
 
 def mark_overdue(today: date, units: Iterable[int] | None = None) -> int:

@@ -241,19 +241,17 @@ class AtomicityTests(CastTestCase):
         )
 
     def test_each_duty_cycle_plan_is_created_with_its_event_or_not_at_all(self):
-        """The scheduler gives a unit its three Order 74 plans one transaction each: a failure keeps the plans made
-        before it (each with its event) and makes no plan without its event; the next run adds the missing ones."""
+        """The scheduler writes a round's Order 74 plans and their events in one transaction: when the events cannot
+        be written no plan stays; the next run makes them all, each with its event."""
         today = timezone.localdate()
         InvestigationPlan.objects.filter(organization=self.unit_a).delete()
-        for failing in (1, 2, 3):
-            with self.subTest(failing_event=failing):
-                InvestigationPlan.objects.filter(organization=self.unit_a).delete()
-                with self.assertRaises(EventFailure), record_event_failing_on(failing):
-                    scheduling.ensure_duty_cycle_plans(today, units=[self.unit_a.pk])
-                plans = InvestigationPlan.objects.filter(organization=self.unit_a)
-                self.assertEqual(plans.count(), failing - 1)
-                for plan in plans:
-                    self.assertTrue(
-                        Event.objects.filter(type="investigation_plan.created", object_id=str(plan.pk)).exists()
-                    )
-        self.assertEqual(scheduling.ensure_duty_cycle_plans(today, units=[self.unit_a.pk]), 1)
+        with (
+            mock.patch.object(Event.objects, "bulk_create", side_effect=EventFailure("the log is unavailable")),
+            self.assertRaises(EventFailure),
+        ):
+            scheduling.ensure_duty_cycle_plans(today, units=[self.unit_a.pk])
+        self.assertFalse(InvestigationPlan.objects.filter(organization=self.unit_a).exists())
+        self.assertEqual(scheduling.ensure_duty_cycle_plans(today, units=[self.unit_a.pk]), 3)
+        for plan in InvestigationPlan.objects.filter(organization=self.unit_a):
+            self.assertTrue(Event.objects.filter(type="investigation_plan.created", object_id=str(plan.pk)).exists())
+        self.assertEqual(scheduling.ensure_duty_cycle_plans(today, units=[self.unit_a.pk]), 0)
