@@ -82,6 +82,31 @@ def record_event(
     outcome: str = "success",
 ) -> Event:
     """Append one event.  Call it inside the service's transaction, after the rows are written."""
+    event = build_event(
+        event_type,
+        actor=actor,
+        obj=obj,
+        organization=organization,
+        region_code=region_code,
+        data=data,
+        outcome=outcome,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def build_event(
+    event_type: str,
+    *,
+    actor=None,
+    obj=None,
+    organization=None,
+    region_code: str | None = None,
+    data: dict | None = None,
+    outcome: str = "success",
+) -> Event:
+    """The event `record_event` would append, digest included, not saved: a job writing many inserts them together
+    (Event.objects.bulk_create)."""
     if obj is not None:
         if organization is None:
             organization = getattr(obj, "organization", None)
@@ -106,7 +131,6 @@ def record_event(
         source_ip=source_ip_var.get(),
     )
     event.digest = row_digest(event)
-    event.save(force_insert=True)
     return event
 
 

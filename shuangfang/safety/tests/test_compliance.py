@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -832,3 +832,150 @@ class DailyJobTests(ComplianceTestCase):
             call_command("refresh_compliance", "--unit", "999999")
         with self.assertRaisesMessage(CommandError, "不是使用特种设备的单位"):
             call_command("refresh_compliance", "--unit", str(self.county.pk))
+
+
+class BatchedRefreshTests(ComplianceTestCase):
+    """The daily run writes the changed units of a batch together (compliance._write_changes, hazards'
+    register_system_hazards): the same rows as refresh_unit one unit at a time, in a fixed number of queries."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for unit, tag in ((cls.unit_a, "a"), (cls.unit_b, "b")):
+            make_user(f"officer_{tag}", unit, "safety_officer")
+            make_user(f"director_{tag}", unit, "safety_director")
+        cls.next_code = count(100)
+
+    def add_forklifts(self, *units):
+        for unit in units:
+            make_equipment(unit, equipment_code(next(self.next_code)), category="5110")
+
+    def written(self) -> dict:
+        """What a refresh wrote, without ids or times: hazards by (unit, device, description), gaps by (unit, key)."""
+        hazards = {
+            hazard.pk: (hazard.organization_id, hazard.equipment_id, hazard.description)
+            for hazard in Hazard.objects.filter(source="system")
+        }
+        gaps = {gap.pk: (gap.organization_id, gap.key) for gap in ComplianceGap.objects.all()}
+        excluded = {"id", "created_at", "updated_at", "found_at"}
+        hazard_rows = sorted(
+            tuple(
+                (f.name, repr(f.value_from_object(hazard)))
+                for f in Hazard._meta.concrete_fields
+                if f.name not in excluded
+            )
+            for hazard in Hazard.objects.filter(source="system")
+        )
+        events = []
+        for event in Event.objects.filter(type__in=["hazard.reported", "compliance.refreshed"]):
+            data = dict(event.data)
+            if "compliance_gap" in data:
+                data["compliance_gap"] = gaps[data["compliance_gap"]]
+            subject = hazards.get(int(event.object_id)) if event.object_id else None
+            events.append(
+                repr(
+                    (
+                        event.type,
+                        event.outcome,
+                        event.actor_id,
+                        event.organization_id,
+                        event.region_code,
+                        event.object_type,
+                        subject,
+                        event.object_repr,
+                        sorted(data.items()),
+                    )
+                )
+            )
+        notifications = []
+        for notification in Notification.objects.filter(key__startswith="hazard:"):
+            hazard_pk = int(notification.key.split(":")[1])
+            notifications.append(
+                repr(
+                    (
+                        notification.user_id,
+                        notification.kind,
+                        notification.key.replace(str(hazard_pk), "", 1),
+                        notification.title,
+                        notification.body,
+                        notification.link.replace(str(hazard_pk), "", 1),
+                        hazards[hazard_pk],
+                    )
+                )
+            )
+        gap_rows = sorted(
+            (
+                gap.organization_id,
+                gap.region_id,
+                gap.kind,
+                gap.key,
+                gap.message,
+                gap.citation,
+                gap.equipment_id,
+                gap.person_id,
+                hazards.get(gap.hazard_id),
+                gap.closed_at is None,
+            )
+            for gap in ComplianceGap.objects.all()
+        )
+        counts = dict(Equipment.objects.values_list("pk", "open_hazards"))
+        return {
+            "hazards": hazard_rows,
+            "events": sorted(events),
+            "notifications": sorted(notifications),
+            "gaps": gap_rows,
+            "equipment_counts": counts,
+        }
+
+    def one_by_one(self) -> dict:
+        """What refresh_unit writes unit by unit, rolled back afterwards."""
+        with transaction.atomic():
+            for unit in Organization.objects.filter(pk__in=[self.unit_a.pk, self.unit_b.pk, self.unit_c.pk]):
+                compliance.refresh_unit(unit)
+            written = self.written()
+            transaction.set_rollback(True)
+        return written
+
+    def test_the_batch_writes_what_refreshing_unit_by_unit_writes(self):
+        self.add_forklifts(self.unit_a, self.unit_a, self.unit_a, self.unit_b, self.unit_b)
+        expected = self.one_by_one()
+        self.assertEqual(len(expected["hazards"]), 5)
+        self.assertGreaterEqual(len(expected["notifications"]), 10)  # at least the officer and director of each unit
+        compliance.refresh_all()
+        self.assertEqual(self.written(), expected)
+        self.assertEqual(
+            sorted(Equipment.objects.filter(open_hazards__gt=0).values_list("open_hazards", flat=True)), [1] * 5
+        )
+
+    def test_closing_and_reopening_in_a_batch_matches_too(self):
+        self.add_forklifts(self.unit_a, self.unit_b)
+        compliance.refresh_all()
+        # A device leaves use (its gap closes), a new one arrives (a new gap and hazard).
+        Equipment.objects.filter(organization=self.unit_a, category_id="5110").update(status="suspended")
+        self.add_forklifts(self.unit_a)
+        expected = self.one_by_one()
+        compliance.refresh_all()
+        self.assertEqual(self.written(), expected)
+
+    def test_a_second_run_creates_nothing(self):
+        self.add_forklifts(self.unit_a, self.unit_b, self.unit_b)
+        compliance.refresh_all()
+        before = (Hazard.objects.count(), Event.objects.count(), Notification.objects.count())
+        gaps = ComplianceGap.objects.count()
+        self.assertEqual(compliance.refresh_all(), {"opened": 0, "closed": 0, "units": 3})
+        self.assertEqual(compliance.refresh_unit(self.unit_a), {"opened": 0, "closed": 0})
+        self.assertEqual((Hazard.objects.count(), Event.objects.count(), Notification.objects.count()), before)
+        self.assertEqual(ComplianceGap.objects.count(), gaps)
+        self.assertEqual(Hazard.objects.filter(source="system").count(), 3)
+
+    def queries_for(self, per_unit: int) -> int:
+        with transaction.atomic():
+            self.add_forklifts(*[self.unit_a] * per_unit, *[self.unit_b] * per_unit)
+            with CaptureQueriesContext(connection) as queries:
+                compliance.refresh_all()
+            self.assertEqual(Hazard.objects.filter(source="system").count(), 2 * per_unit)
+            transaction.set_rollback(True)
+        return len(queries)
+
+    def test_the_queries_of_a_batch_do_not_grow_with_its_gaps(self):
+        self.assertEqual(self.queries_for(1), self.queries_for(5))
