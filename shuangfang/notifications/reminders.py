@@ -7,8 +7,11 @@ inspected and due again) is a new key and reminds again. Each kind costs a fixed
 of rows: people and regulators are looked up in bulk (recipients), messages written in bulk (services.notify_many).
 """
 
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Role
 from shuangfang.core.events import record_event
 from shuangfang.equipment.choices import EquipmentStatus, InspectionState
@@ -31,8 +35,9 @@ from shuangfang.hazards.choices import OPEN_STATUSES, HazardGrade, HazardSource,
 from shuangfang.hazards.escalation import Audience
 from shuangfang.hazards.models import Hazard, InvestigationTask
 
+from .models import Notification
 from .recipients import holders, people_by_organization, regulator_people_by_region
-from .services import Message, notify_many
+from .services import KEY_BATCH, Message, notify_many
 
 KIND_TASK_DUE = "task.due"
 KIND_HAZARD_DEADLINE = "hazard.deadline"
@@ -50,6 +55,14 @@ INSPECTION_ROLES = (Role.SAFETY_DIRECTOR, Role.SAFETY_OFFICER)
 CERTIFICATE_ROLES = (Role.ORG_ADMIN, Role.PRINCIPAL, Role.SAFETY_DIRECTOR)
 UNCONFIRMED_REPORT_ROLES = (Role.PRINCIPAL,)
 ESCALATION_ROLES = {Audience.SAFETY_DIRECTORS: (Role.SAFETY_DIRECTOR,), Audience.PRINCIPAL: (Role.PRINCIPAL,)}
+# Hazards per escalation UPDATE: far below SQLite's limit on bound parameters.
+ADVANCE_BATCH = 500
+
+
+def _batched(items: list, size: int):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def send_reminders(today: date | None = None) -> dict[str, int]:
@@ -83,7 +96,12 @@ def hazard_link(pk: int) -> str:
 
 
 def task_link(pk: int) -> str:
-    return _link("hazards:task-detail", pk, "/hazards/tasks/{pk}/")
+    return reverse("hazards:task", args=[pk])
+
+
+def my_tasks_link() -> str:
+    # The open tasks, overdue and today's first; "mine" narrows a manager's list, which shows the whole unit's.
+    return reverse("hazards:tasks") + "?whose=mine"
 
 
 def equipment_link(pk: int) -> str:
@@ -104,31 +122,99 @@ def _send(messages: list[Message], then: Callable[[], None] | None = None) -> in
 
 # Investigation tasks -------------------------------------------------------------------------------------------------
 
+# Titles named in the one message of a person with several tasks due the same day; the rest are only counted.
+DUE_TASKS_NAMED = 5
+# Task rows fetched at a time: the day's tasks of a province are streamed, only each person's summary is kept.
+DUE_TASKS_CHUNK = 2000
+
+
+@dataclass
+class _DueTasks:
+    """The tasks due today of one person: how many, and the first few (pk, title)."""
+
+    user: User
+    count: int = 0
+    named: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, pk: int, title: str) -> None:
+        self.count += 1
+        if len(self.named) < DUE_TASKS_NAMED:
+            self.named.append((pk, title))
+
+
+def _due_tasks_by_person(today: date) -> dict[int, _DueTasks]:
+    """Each person with investigation tasks due today and not done: the assignee of an assigned task, otherwise every
+    holder of the task's role in its unit. Four queries whatever the number of tasks and people."""
+    due = InvestigationTask.objects.filter(due_on=today).exclude(status=TaskStatus.DONE)
+    unassigned = set(due.filter(assignee__isnull=True).values_list("organization_id", "assignee_role").distinct())
+    people = people_by_organization({unit for unit, _role in unassigned}, {role for _unit, role in unassigned})
+    role_holders = {(unit, role): holders(people.get(unit, []), role) for unit, role in unassigned}
+    assignees = User.objects.filter(is_active=True, pk__in=due.filter(assignee__isnull=False).values("assignee_id"))
+    assignee_by_pk = {user.pk: user for user in assignees}
+    by_person: dict[int, _DueTasks] = {}
+    rows = due.order_by("pk").values_list("pk", "title", "organization_id", "assignee_id", "assignee_role")
+    for pk, title, unit, assignee_id, role in rows.iterator(chunk_size=DUE_TASKS_CHUNK):
+        if assignee_id is not None:
+            users = [assignee_by_pk[assignee_id]] if assignee_id in assignee_by_pk else []
+        else:
+            users = role_holders.get((unit, role), [])
+        for user in users:
+            if user.pk not in by_person:
+                by_person[user.pk] = _DueTasks(user)
+            by_person[user.pk].add(pk, title)
+    return by_person
+
+
+def _already_told_of_all(user_pks: list[int], key: str) -> set[int]:
+    """Those of the people who already have the message with this key."""
+    told: set[int] = set()
+    for chunk in _batched(sorted(user_pks), KEY_BATCH):
+        told.update(Notification.objects.filter(user_id__in=chunk, key=key).values_list("user_id", flat=True))
+    return told
+
 
 def remind_tasks_due(today: date) -> int:
-    """An investigation task due today and not done: to its assignee, or when it has none to the unit's holders of the
-    task's role (Order 74: the daily check is the safety officer's, the weekly sweep the safety director's)."""
-    tasks = list(
-        InvestigationTask.objects.filter(due_on=today).exclude(status=TaskStatus.DONE).select_related("assignee")
-    )
-    unassigned = [task for task in tasks if task.assignee_id is None]
-    people = people_by_organization(
-        {task.organization_id for task in unassigned}, {task.assignee_role for task in unassigned}
-    )
+    """Investigation tasks due today and not done, one message a person a day: to the assignee, or when a task has
+    none to the unit's holders of the task's role (Order 74: the daily check is the safety officer's, the weekly sweep
+    the safety director's). A person with one such task hears of that task; a person with several (an officer of a
+    unit with 50 equipment has 50 daily checks) gets one message counting them and naming the first few."""
+    by_person = _due_tasks_by_person(today)
+    all_key = f"tasks:due:{today.isoformat()}"
+    # Told of several this morning and left with one by noon: the task was named already, it is not news.
+    told_of_all = _already_told_of_all([pk for pk, due in by_person.items() if due.count == 1], all_key)
+    alone: dict[int, Message] = {}
     messages = []
-    for task in tasks:
-        users = (
-            [task.assignee] if task.assignee_id else holders(people.get(task.organization_id, []), task.assignee_role)
-        )
+    for due in by_person.values():
+        if due.count == 1:
+            if due.user.pk in told_of_all:
+                continue
+            pk, title = due.named[0]
+            if pk not in alone:
+                # The holders of an unassigned task's role share one message, as they share the task.
+                alone[pk] = Message(
+                    users=[],
+                    kind=KIND_TASK_DUE,
+                    key=f"task:{pk}:due",
+                    title=_("排查任务今天到期：%(title)s") % {"title": title},
+                    body=_("排查任务“%(title)s”的完成期限是今天（%(date)s），尚未完成。")
+                    % {"title": title, "date": today.isoformat()},
+                    link=task_link(pk),
+                )
+                messages.append(alone[pk])
+            alone[pk].users.append(due.user)
+            continue
+        titles = "、".join(f"“{title}”" for _pk, title in due.named)
+        if due.count > len(due.named):
+            titles = _("%(titles)s等 %(count)d 项") % {"titles": titles, "count": due.count}
         messages.append(
             Message(
-                users=users,
+                users=[due.user],
                 kind=KIND_TASK_DUE,
-                key=f"task:{task.pk}:due",
-                title=_("排查任务今天到期：%(title)s") % {"title": task.title},
-                body=_("排查任务“%(title)s”的完成期限是今天（%(date)s），尚未完成。")
-                % {"title": task.title, "date": today.isoformat()},
-                link=task_link(task.pk),
+                key=all_key,
+                title=_("今天有 %(count)d 项排查任务到期未完成") % {"count": due.count},
+                body=_("以下排查任务的完成期限是今天（%(date)s），尚未完成：%(titles)s。")
+                % {"date": today.isoformat(), "titles": titles},
+                link=my_tasks_link(),
             )
         )
     return _send(messages)
@@ -227,13 +313,23 @@ def escalate_hazard_deadlines(today: date) -> int:
             )
 
     def advance():
+        # One UPDATE per step and deadline (a handful a day) instead of one per hazard. Only if the deadline is still
+        # the one reminded of: an extension made meanwhile starts again at 0. The rows are locked while read, so that
+        # those found are those advanced.
+        groups: dict[tuple[int, date], list[int]] = defaultdict(list)
+        for hazard, steps in due:
+            groups[(steps[-1].number, hazard.deadline)].append(hazard.pk)
+        advanced: set[int] = set()
+        for (step, deadline), pks in groups.items():
+            for chunk in _batched(pks, ADVANCE_BATCH):
+                matching = Hazard.objects.filter(pk__in=chunk, deadline=deadline, escalation_step__lt=step)
+                found = list(matching.select_for_update().values_list("pk", flat=True))
+                if found:
+                    Hazard.objects.filter(pk__in=found).update(escalation_step=step)
+                    advanced.update(found)
         for hazard, steps in due:
             step = steps[-1].number
-            # Only if the deadline is still the one reminded of: an extension made meanwhile starts again at 0.
-            advanced = Hazard.objects.filter(pk=hazard.pk, deadline=hazard.deadline, escalation_step__lt=step).update(
-                escalation_step=step
-            )
-            if advanced:
+            if hazard.pk in advanced:
                 hazard.escalation_step = step
                 record_event(
                     "hazard.deadline_escalated",

@@ -54,10 +54,19 @@ def notify_many(messages: Iterable[Message]) -> int:
         message.key = message.key[:120]
         unique = {user.pk: user for user in message.users if user is not None and user.is_active}
         message.recipients = list(unique.values())
-    keys = sorted({message.key for message in messages if message.recipients})
+    users_by_key: dict[str, set[int]] = {}
+    for message in messages:
+        if message.recipients:
+            users_by_key.setdefault(message.key, set()).update(user.pk for user in message.recipients)
+    keys = sorted(users_by_key)
     existing: set[tuple[int, str]] = set()
     for chunk in _batched(keys, KEY_BATCH):
-        existing.update(Notification.objects.filter(key__in=chunk).values_list("user_id", "key"))
+        # Asked by user and key, so that the unique index (user, key) answers it: the table grows by the day.
+        users = sorted({pk for key in chunk for pk in users_by_key[key]})
+        for user_chunk in _batched(users, KEY_BATCH):
+            existing.update(
+                Notification.objects.filter(user_id__in=user_chunk, key__in=chunk).values_list("user_id", "key")
+            )
     fresh = []
     for message in messages:
         message.recipients = [user for user in message.recipients if (user.pk, message.key) not in existing]

@@ -49,6 +49,86 @@ class TaskReminderTests(NotificationCast):
         self.run_day(TODAY)
         self.assertEqual(self.keys_of(self.member), {f"task:{task.pk}:due"})
 
+    def test_several_tasks_due_today_make_one_message_naming_their_count(self):
+        tasks = [self.task(due_on=TODAY, assignee=self.member) for _ in range(3)]
+        sent = self.run_day(TODAY)
+        self.assertEqual(sent[reminders.KIND_TASK_DUE], 1)
+        notification = Notification.objects.get(user=self.member)
+        self.assertEqual(notification.kind, "task.due")
+        self.assertEqual(notification.key, f"tasks:due:{TODAY.isoformat()}")
+        self.assertEqual(notification.title, "今天有 3 项排查任务到期未完成")
+        for task in tasks:
+            self.assertIn(f"“{task.title}”", notification.body)
+        self.assertNotIn("等", notification.body)
+        self.assertEqual(notification.link, "/hazards/tasks/?whose=mine")
+
+    def test_the_message_names_five_tasks_and_counts_the_rest(self):
+        tasks = [self.task(due_on=TODAY, assignee=self.member) for _ in range(7)]
+        self.run_day(TODAY)
+        notification = Notification.objects.get(user=self.member)
+        self.assertEqual(notification.title, "今天有 7 项排查任务到期未完成")
+        for task in tasks[:5]:
+            self.assertIn(task.title, notification.body)
+        for task in tasks[5:]:
+            self.assertNotIn(task.title, notification.body)
+        self.assertIn("等 7 项", notification.body)
+
+    def test_unassigned_tasks_reach_each_holder_of_their_role_in_one_message(self):
+        second_officer = make_user("second_officer", self.unit_a, "safety_officer")
+        for _ in range(3):
+            self.task(due_on=TODAY, assignee_role="safety_officer")
+        sweep = self.task(due_on=TODAY, assignee_role="safety_director")
+        self.task(due_on=TODAY, organization=self.unit_c, assignee_role="safety_officer")
+        sent = self.run_day(TODAY)
+        self.assertEqual(sent[reminders.KIND_TASK_DUE], 4)
+        several = f"tasks:due:{TODAY.isoformat()}"
+        for officer in (self.owner, second_officer):
+            with self.subTest(officer=officer.username):
+                self.assertEqual(self.keys_of(officer), {several})
+                self.assertEqual(Notification.objects.get(user=officer).title, "今天有 3 项排查任务到期未完成")
+        # One task of the director's role: the director hears of that task, as before.
+        self.assertEqual(self.keys_of(self.director), {f"task:{sweep.pk}:due"})
+        self.assertEqual(len(self.keys_of(self.other_unit_user)), 1)
+        self.assertFalse(Notification.objects.filter(user=self.member).exists())
+
+    def test_a_second_run_the_same_day_adds_nothing_even_when_tasks_were_done_meanwhile(self):
+        tasks = [self.task(due_on=TODAY, assignee=self.member) for _ in range(3)]
+        with at(TODAY):
+            self.assertEqual(reminders.remind_tasks_due(TODAY), 1)
+            self.assertEqual(reminders.remind_tasks_due(TODAY), 0)
+            # Two done by noon: the one left was named in the morning's message already.
+            for task in tasks[:2]:
+                task.status = "done"
+                task.save(update_fields=["status"])
+            self.assertEqual(reminders.remind_tasks_due(TODAY), 0)
+        self.assertEqual(Notification.objects.filter(user=self.member).count(), 1)
+        # The next day's tasks are the next day's message.
+        later = [self.task(due_on=TODAY + timedelta(days=1), assignee=self.member) for _ in range(2)]
+        self.run_day(TODAY + timedelta(days=1))
+        self.assertEqual(
+            self.keys_of(self.member),
+            {f"tasks:due:{TODAY.isoformat()}", f"tasks:due:{(TODAY + timedelta(days=1)).isoformat()}"},
+        )
+        self.assertTrue(later)
+
+    def test_the_queries_do_not_grow_with_the_tasks_or_the_people(self):
+        def queries(units: int) -> int:
+            """Each new unit's officer has two daily checks, the member one task per unit, the principal one."""
+            Notification.objects.all().delete()
+            for _ in range(units):
+                unit = make_organization(f"单位 {self.serial()}", "use_unit", "140522", seed=7000 + self.serial())
+                make_user(f"due_officer_{self.serial()}", unit, "safety_officer")
+                for _ in range(2):
+                    self.task(due_on=TODAY, organization=unit, kind="daily")
+                self.task(due_on=TODAY, assignee=self.member)
+            with CaptureQueriesContext(connection) as captured, at(TODAY):
+                sent = reminders.remind_tasks_due(TODAY)
+            self.assertGreaterEqual(sent, units + 2)  # every officer, the member and the principal once
+            return len(captured)
+
+        self.task(due_on=TODAY, assignee=self.principal)
+        self.assertEqual(queries(1), queries(10))  # 4 tasks, then 31
+
 
 class PublicReportReminderTests(NotificationCast):
     def test_a_public_report_left_unconfirmed_reaches_the_principal_and_the_county_once(self):
