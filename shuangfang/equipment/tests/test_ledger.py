@@ -344,7 +344,16 @@ class ChunkedImportTests(LedgerTestCase):
         self.assertEqual([len(event.data["created"]) for event in events], [10, 10, 5])
         self.assertEqual([event.data["rows"] for event in events], [[2, 11], [12, 21], [22, 26]])
 
-    def test_a_conflict_arising_between_the_passes_imports_nothing(self):
+    def test_an_error_after_written_chunks_imports_nothing(self):
+        rows = [ledger_row(code) for code in codes("LATE", 25)]
+        rows[-1]["category"] = "9999"
+        with mock.patch.object(ledger, "CHUNK_ROWS", 10):
+            response = self.import_rows(self.owner, rows)
+        self.assertSingleError(response, 26, "category", "9999")
+        self.assertFalse(Equipment.objects.filter(code__startswith="LATE").exists())
+        self.assertFalse(Event.objects.filter(type="equipment.imported").exists())
+
+    def test_a_conflict_arising_during_the_import_imports_nothing(self):
         write = ledger._ChunkWriter.write
         unit_c = self.unit_c
 
