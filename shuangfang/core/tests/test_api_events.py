@@ -1,10 +1,15 @@
 """The event log as the API shows it: one event per change, and the change feed scoped like everything else."""
 
+import json
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from shuangfang.core.api.serializers import EventSerializer
+from shuangfang.core.events import record_event
 from shuangfang.core.models import Event
 from shuangfang.core.testing import PASSWORD, CastTestCase
 from shuangfang.core.tests.test_api_attachments import tiny_png
@@ -244,6 +249,36 @@ class ChangeFeedTests(CastTestCase):
         self.assertEqual([row["seq"] for row in rows], [seq for seq in everything if seq > middle])
         self.assertEqual(self.feed(self.owner, f"?after={everything[-1]}")["results"], [])
         self.assertEqual(self.feed(self.owner, f"?after={everything[-1]}")["last_seq"], everything[-1])
+
+    def test_pages_say_what_the_event_serializer_says(self):
+        # The feed writes its pages itself for speed; they must read exactly as the documented serializer's output.
+        data = {
+            "text": '引号" 反斜杠\\ 换行\n 制表\t \u2028 \u2029 \u0001 😀',
+            "nested": {"list": [1, 2.5, None, True, "乙"]},
+            "empty": {},
+        }
+        record_event("test.unusual", actor=self.owner, region_code="140525", data=data)
+        record_event("test.empty", organization=self.unit_a)
+        Event.objects.create(
+            at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), type="test.whole_second", region_code="140525", digest="x"
+        )
+        rows = list(Event.objects.order_by("seq"))
+        page = {"next": None, "previous": None, "last_seq": rows[-1].seq}
+        expected = json.loads(JSONRenderer().render(page | {"results": EventSerializer(rows, many=True).data}))
+        response = self.api(self.audit_admin).get(EVENTS + "?limit=5000")
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertEqual(response.json(), expected)
+        # Escaped as JSONRenderer escapes them: valid JSON, but line ends in JavaScript.
+        self.assertNotIn("\u2028", response.content.decode())
+        unusual, _empty, whole_second = response.json()["results"][-3:]
+        self.assertEqual(unusual["data"], data)
+        self.assertIsNone(unusual["organization"])
+        self.assertEqual(whole_second["at"], "2026-01-02T11:04:05+08:00")
+
+    def test_the_browsable_page_shows_the_same_feed(self):
+        html = self.api(self.owner).get(EVENTS, HTTP_ACCEPT="text/html")
+        self.assertEqual(html.status_code, 200)
+        self.assertIn("text/html", html["Content-Type"])
 
     def test_bad_parameters_are_400(self):
         for query in ("?after=abc", "?after=-1", "?limit=0", "?limit=x"):
