@@ -547,6 +547,9 @@ def _photos_of(task: InvestigationTask, photos: Iterable) -> tuple[list[Attachme
     """The photos as attachments of the task's unit; False when one is not."""
     ids = [_pk(photo) for photo in photos or []]
     ids = list(dict.fromkeys(pk for pk in ids if pk is not None))
+    if not ids:
+        # Most items carry no photo: building (and abandoning) a query for each would cost more than the item.
+        return [], True
     found = Attachment.objects.filter(pk__in=ids, organization_id=task.organization_id).in_bulk()
     return [found[pk] for pk in ids if pk in found], len(found) == len(ids)
 

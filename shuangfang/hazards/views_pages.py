@@ -143,13 +143,15 @@ def _board_url(kept: dict, **params) -> str:
 def _figures(hazards, kept: dict) -> list[dict]:
     today = timezone.localdate()
     open_q = Q(status__in=OPEN_STATUSES)
+    # Counting the status column (never null) rather than the id keeps every column the figures read inside the
+    # index on region, status, grade and deadline: a regulator's figures are an index-only scan.
     counts = hazards.order_by().aggregate(
-        reported=Count("id", filter=Q(status=HazardStatus.REPORTED)),
-        rectifying=Count("id", filter=Q(status__in=[HazardStatus.CONFIRMED, HazardStatus.RECTIFYING])),
-        awaiting=Count("id", filter=Q(status=HazardStatus.AWAITING_ACCEPTANCE)),
-        major=Count("id", filter=open_q & Q(grade=HazardGrade.MAJOR)),
-        overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
-        closed=Count("id", filter=Q(status=HazardStatus.CLOSED)),
+        reported=Count("status", filter=Q(status=HazardStatus.REPORTED)),
+        rectifying=Count("status", filter=Q(status__in=[HazardStatus.CONFIRMED, HazardStatus.RECTIFYING])),
+        awaiting=Count("status", filter=Q(status=HazardStatus.AWAITING_ACCEPTANCE)),
+        major=Count("status", filter=open_q & Q(grade=HazardGrade.MAJOR)),
+        overdue=Count("status", filter=open_q & Q(deadline__lt=today)),
+        closed=Count("status", filter=Q(status=HazardStatus.CLOSED)),
     )
     return [
         {

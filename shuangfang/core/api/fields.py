@@ -14,10 +14,15 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not str(data).isdigit():
             raise serializers.ValidationError(_("请提供对象的数字 id。"))
-        try:
-            return self.get_queryset().get(pk=int(data))
-        except self.get_queryset().model.DoesNotExist as missing:
-            raise NotFound(_("%(field)s %(id)s 不存在。") % {"field": self.field_name, "id": data}) from missing
+        # A list of items naming the same object (a check's results all name its equipment) looks it up once: the
+        # field belongs to this one request's serializer, so the memo lives as long as the request.
+        resolved = self.__dict__.setdefault("_resolved", {})
+        if int(data) not in resolved:
+            try:
+                resolved[int(data)] = self.get_queryset().get(pk=int(data))
+            except self.get_queryset().model.DoesNotExist as missing:
+                raise NotFound(_("%(field)s %(id)s 不存在。") % {"field": self.field_name, "id": data}) from missing
+        return resolved[int(data)]
 
 
 class CodeRelatedField(serializers.SlugRelatedField):

@@ -226,6 +226,27 @@ class TaskApiTests(InvestigationApiTestCase):
         hazard = Hazard.objects.get(pk=failed[0]["hazard"])
         self.assertEqual((hazard.equipment_id, hazard.source), (self.equipment_a.pk, "check"))
 
+    def test_execute_costs_the_same_queries_for_more_items(self):
+        earlier = InvestigationTask.objects.get(
+            plan=self.plan_a, equipment=self.equipment_a, period_start=date(2026, 10, 9)
+        )
+
+        def execute(task):
+            body = {"results": self.results_for(task), "version": task.version}
+            with CaptureQueriesContext(connection) as captured:
+                response = self.api(User.objects.get(pk=self.owner.pk)).post(
+                    f"{TASKS}{task.pk}/execute/", body, format="json"
+                )
+            self.assertEqual(response.status_code, 200, response.content)
+            return len(captured), len(body["results"])
+
+        count, items = execute(self.task_a)
+        for number in range(3):
+            do_add_check_item(actor=self.owner, data={"equipment": self.equipment_a, "text": f"附加检查项 {number}"})
+        more_count, more_items = execute(earlier)
+        self.assertEqual(more_items, items + 3)
+        self.assertEqual(more_count, count)
+
     def test_execute_refusals(self):
         url = f"{TASKS}{self.task_a.pk}/execute/"
         complete = self.results_for(self.task_a)
