@@ -16,6 +16,7 @@ export DJANGO_SETTINGS_MODULE := shuangfang.settings
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (web + background worker)"
 	@echo "make test     set everything up and run the whole test suite"
+	@echo "make bench    generate a province-sized database and measure it into docs/performance.md"
 	@echo "make fuzz     fuzz the API against its OpenAPI schema (Schemathesis, a few minutes)"
 	@echo "make install  set up only (virtual environment, dependencies, front-end assets)"
 	@echo "make lint     ruff, migrations check, deploy check"
@@ -76,6 +77,17 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/shuangfang makemigrations --check --dry-run
+
+# The benchmarks (docs/performance.md) on a generated province: PostgreSQL when DATABASE_URL names one, else an
+# SQLite file of its own under var/.  The province is generated once (`demo --if-empty`, ≈ 1 M equipment);
+# BENCH_SCALE=10 gives a smaller one, BENCH_ONLY=1,2 runs some benchmarks.
+BENCH_SCALE ?= province
+BENCH_DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+bench: install-dev
+	mkdir -p var
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/shuangfang migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/shuangfang demo --scale $(BENCH_SCALE) --if-empty
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/shuangfang bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static
