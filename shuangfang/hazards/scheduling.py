@@ -103,8 +103,11 @@ def ensure_duty_cycle_plans(today: date, units: Iterable[int] | None = None) -> 
     )
     if units is not None:
         candidates = candidates.filter(pk__in=list(units))
+    # Read once, then written round by round: a cursor kept open over the candidates while their plans are inserted
+    # would re-probe a growing plans table on every fetch.
+    candidates = list(candidates.only("pk", "region"))
     created = 0
-    for chunk in _chunks(candidates.iterator(chunk_size=PLANS_PER_ROUND), PLANS_PER_ROUND):
+    for chunk in _chunks(candidates, PLANS_PER_ROUND):
         created += _create_duty_cycle_plans(chunk, today)
     return created
 
