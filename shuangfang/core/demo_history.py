@@ -55,6 +55,10 @@ from shuangfang.risks.services import template_facts
 RISKS_PER_EQUIPMENT = 2.0
 CHECK_RESULTS_PER_EQUIPMENT = 5.0
 HAZARDS_PER_EQUIPMENT = 0.5
+# Units are drawn at random, so the generator aims this much above the ratios to land at or above them.
+AIM_ABOVE = 1.03
+# Share of past daily tasks that were done (the rest are overdue, with no results).
+DONE_SHARE = 0.97
 # Items checked in one daily check of one equipment (the library's items for its category, at most).
 ITEMS_PER_CHECK = 5
 # Share of hazards in each state of the loop.  Most found hazards are closed; the rest are spread over every open
@@ -278,10 +282,15 @@ class ProvinceHistory:
             items += row["n"] * len(self._items_for(row["category_id"]))
         if not in_use or not templates:
             return 0.0, 0.0
-        identified = min(1.0, RISKS_PER_EQUIPMENT * self.equipment_total / templates)
+        identified = min(1.0, AIM_ABOVE * RISKS_PER_EQUIPMENT * self.equipment_total / templates)
         per_check = items / in_use
         checked_equipment = identified * in_use
-        days = CHECK_RESULTS_PER_EQUIPMENT * self.equipment_total / max(1.0, per_check * checked_equipment)
+        days = (
+            AIM_ABOVE
+            * CHECK_RESULTS_PER_EQUIPMENT
+            * self.equipment_total
+            / max(1.0, DONE_SHARE * per_check * checked_equipment)
+        )
         return identified, days
 
     # -- the run -----------------------------------------------------------------------------------------------------
@@ -474,7 +483,7 @@ class ProvinceHistory:
             day = self.today - timedelta(days=back)
             for pk, category, name, code, _site in checked:
                 task = next(task_ids)
-                done = rng.random() > 0.03
+                done = rng.random() < DONE_SHARE
                 completed_at = self._moment(day, rng) if done else None
                 buffers["task"].append(
                     shapes["task"].row(
@@ -541,7 +550,13 @@ class ProvinceHistory:
     # -- hazards -----------------------------------------------------------------------------------------------------
 
     def _hazards(self, unit: _Unit, officer, rng: random.Random, shapes, buffers) -> None:
-        expected = HAZARDS_PER_EQUIPMENT * len(unit.equipment) * self.equipment_total / max(1, self._in_use_total())
+        expected = (
+            AIM_ABOVE
+            * HAZARDS_PER_EQUIPMENT
+            * len(unit.equipment)
+            * self.equipment_total
+            / max(1, self._in_use_total())
+        )
         count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
         if not count:
             return
