@@ -83,6 +83,22 @@ def converters_for(fields) -> dict[int, Callable]:
     return converters
 
 
+def _preparer(converters: dict[int, Callable] | None) -> Callable[[Sequence], list]:
+    """A row as the driver takes it: its converted positions, or every value through adapt() without converters."""
+    if converters is None:
+        return lambda row: [adapt(value) for value in row]
+    positions = list(converters.items())
+
+    def prepared(row):
+        row = list(row)
+        for position, convert in positions:
+            if row[position] is not None:
+                row[position] = convert(row[position])
+        return row
+
+    return prepared
+
+
 def copy_rows(
     table: str, columns: Sequence[str], rows: Iterable[Sequence], converters: dict[int, Callable] | None = None
 ) -> int:
@@ -90,19 +106,7 @@ def copy_rows(
     value goes through adapt()."""
     written = 0
     column_list = ", ".join(f'"{column}"' for column in columns)
-    if converters is None:
-
-        def prepared(row):
-            return [adapt(value) for value in row]
-    else:
-        positions = list(converters.items())
-
-        def prepared(row):
-            row = list(row)
-            for position, convert in positions:
-                if row[position] is not None:
-                    row[position] = convert(row[position])
-            return row
+    prepared = _preparer(converters)
 
     with connection.cursor() as cursor:
         if uses_copy():
@@ -228,7 +232,7 @@ def insert_ignoring_conflicts(shape: RowShape, rows: list[list], returning: Sequ
     the rows actually inserted — one statement per thousand rows on both backends (ON CONFLICT … RETURNING)."""
     if not rows:
         return []
-    converters = converters_for(shape.fields)
+    prepared = _preparer(converters_for(shape.fields))
     column_list = ", ".join(f'"{column}"' for column in shape.columns)
     returned = ", ".join(f'"{column}"' for column in returning)
     placeholders = "(" + ", ".join(["%s"] * len(shape.columns)) + ")"
@@ -236,13 +240,7 @@ def insert_ignoring_conflicts(shape: RowShape, rows: list[list], returning: Sequ
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
-            values: list = []
-            for row in chunk:
-                row = list(row)
-                for position, convert in converters.items():
-                    if row[position] is not None:
-                        row[position] = convert(row[position])
-                values.extend(row)
+            values = [value for row in chunk for value in prepared(row)]
             cursor.execute(
                 f'INSERT INTO "{shape.table}" ({column_list}) VALUES {", ".join([placeholders] * len(chunk))} '  # noqa: S608
                 f"ON CONFLICT DO NOTHING RETURNING {returned}",

@@ -210,6 +210,7 @@ class ProvinceHistory:
         self._pools: dict[type, KeyPool] = {}
         self.say = say
         self.counts = HistoryCounts()
+        self.in_use = 0  # equipment in use of the generated units, counted by _shares()
         self.events = _EventWriter()
         self.profile = risk_rules.profile(settings.PROVINCE_PROFILE)
         self.tz = timezone.get_current_timezone()
@@ -280,6 +281,7 @@ class ProvinceHistory:
             in_use += row["n"]
             templates += row["n"] * len(self._templates_for(row["category_id"]))
             items += row["n"] * len(self._items_for(row["category_id"]))
+        self.in_use = in_use
         if not in_use or not templates:
             return 0.0, 0.0
         identified = min(1.0, AIM_ABOVE * RISKS_PER_EQUIPMENT * self.equipment_total / templates)
@@ -550,13 +552,7 @@ class ProvinceHistory:
     # -- hazards -----------------------------------------------------------------------------------------------------
 
     def _hazards(self, unit: _Unit, officer, rng: random.Random, shapes, buffers) -> None:
-        expected = (
-            AIM_ABOVE
-            * HAZARDS_PER_EQUIPMENT
-            * len(unit.equipment)
-            * self.equipment_total
-            / max(1, self._in_use_total())
-        )
+        expected = AIM_ABOVE * HAZARDS_PER_EQUIPMENT * len(unit.equipment) * self.equipment_total / max(1, self.in_use)
         count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
         if not count:
             return
@@ -565,15 +561,6 @@ class ProvinceHistory:
             pk, category, name, code, _site = unit.equipment[rng.randrange(len(unit.equipment))]
             hazard = next(hazard_ids)
             self._hazard(hazard, unit, officer, rng, shapes, buffers, pk, category, name, code)
-
-    def _in_use_total(self) -> int:
-        if not hasattr(self, "_in_use"):
-            self._in_use = (
-                Equipment.objects.filter(status=EquipmentStatus.IN_USE)
-                .exclude(organization_id__in=self.excluded)
-                .count()
-            )
-        return self._in_use
 
     def _hazard(self, pk, unit: _Unit, officer, rng, shapes, buffers, equipment, category, name, code) -> None:
         status = _weighted(rng, STATE_SHARES)
