@@ -1,6 +1,7 @@
 """设备台账 — the equipment ledger as an .xlsx file: template, import, error report and export.
 
-Files are read with python-calamine and written with xlsxwriter.  The import makes one pass over
+Files are read with python-calamine; the template and the error report are written with xlsxwriter,
+the export, a row list of any length, with core.xlsx.RowListWorkbook.  The import makes one pass over
 the sheet inside one transaction: it checks a chunk of rows at a time, with one batch of look-ups
 per chunk, and writes each checked chunk at once while no error has been found.  An error stops
 the writing, the rest of the sheet is still checked so that every error is reported, and the
@@ -30,7 +31,14 @@ from shuangfang.core.events import record_event
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.services import PermissionDenied
 from shuangfang.core.workbook_guard import check_workbook
-from shuangfang.core.xlsx import DATE_FORMAT, FORMULA_TRIGGERS, HEADER_STYLE, output_file, write_cells
+from shuangfang.core.xlsx import (
+    DATE_FORMAT,
+    FORMULA_TRIGGERS,
+    HEADER_STYLE,
+    SheetColumn,
+    output_file,
+    row_list_file,
+)
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import InvalidUSCC, validate_uscc
@@ -1375,29 +1383,31 @@ def _export_cells(values: tuple, state_labels: dict[str, str], risk_labels: dict
     return [*cells, organization_name, state_label, risk_label, open_hazards]
 
 
+def _export_header_fill(column: Column) -> str:
+    """The template's colours (required, optional), grey for the columns the import ignores."""
+    if column in READ_ONLY_COLUMNS:
+        return READ_ONLY_FILL
+    return REQUIRED_FILL if column.required else OPTIONAL_FILL
+
+
 def export_file(queryset, *, actor):
     """The equipment of the (already scoped and filtered) queryset as an .xlsx in the template's
     columns plus read-only ones, streamed row by row into a temporary file."""
     if "inspection_state_value" not in queryset.query.annotations:
         queryset = queryset.with_inspection_state()
     rows = queryset.order_by("pk").values_list(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    output = output_file()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-    sheet = workbook.add_worksheet(DATA_SHEET)
-    date_format = workbook.add_format({"num_format": DATE_FORMAT})
-    columns = COLUMNS + READ_ONLY_COLUMNS
-    for index, column in enumerate(columns):
-        fill = READ_ONLY_FILL if column in READ_ONLY_COLUMNS else REQUIRED_FILL if column.required else OPTIONAL_FILL
-        sheet.set_column(index, index, column.width)
-        sheet.write_string(0, index, column.header, workbook.add_format({**HEADER_STYLE, "bg_color": fill}))
-    sheet.freeze_panes(1, 0)
+    columns = [
+        SheetColumn(column.header, column.width, header_fill=_export_header_fill(column))
+        for column in COLUMNS + READ_ONLY_COLUMNS
+    ]
     state_labels = _ledger_labels(InspectionState.choices)
     risk_labels = _ledger_labels(RiskLevel.choices)
-    for row_index, values in enumerate(rows, start=1):
-        write_cells(sheet, row_index, _export_cells(values, state_labels, risk_labels), date_format)
-    workbook.close()
-    output.seek(0)
-    return output
+
+    def write_rows(sheet):
+        for values in rows:
+            sheet.write_row(_export_cells(values, state_labels, risk_labels))
+
+    return row_list_file(DATA_SHEET, columns, write_rows)
 
 
 def export_filename() -> str:

@@ -1,15 +1,15 @@
 """The hazard board as an .xlsx (隐患清单): the hazards the board shows with the same filters, one row each, streamed
 row by row into a temporary file (constant memory), text a spreadsheet would run as a formula neutralised."""
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangfang.core.xlsx import DATE_FORMAT, HEADER_STYLE, output_file, write_cells
+from shuangfang.core.xlsx import CellStyle, SheetColumn, row_list_file
 
 from .choices import OPEN_STATUSES, HazardGrade, HazardSource, HazardStatus
 
 EXPORT_CHUNK_ROWS = 2000
+WRAPPED_TOP = CellStyle(wrap=True, vertical="top")
 EXPORT_VALUES = (
     "id",
     "organization__name",
@@ -53,16 +53,11 @@ def _headers() -> list[tuple[str, int]]:
 def hazard_list_file(queryset):
     """The (already scoped and filtered) hazards as an .xlsx; one query however many rows."""
     rows = queryset.order_by("found_at", "id").values_list(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    output = output_file()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-    sheet = workbook.add_worksheet(_("隐患清单"))
-    date_format = workbook.add_format({"num_format": DATE_FORMAT, "valign": "top"})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    header = workbook.add_format(HEADER_STYLE)
-    for column, (title, width) in enumerate(_headers()):
-        sheet.set_column(column, column, width, wrap)
-        sheet.write_string(0, column, title, header)
-    sheet.freeze_panes(1, 3)
+    columns = [SheetColumn(title, width, WRAPPED_TOP) for title, width in _headers()]
+    return row_list_file(_("隐患清单"), columns, lambda sheet: _write_rows(sheet, rows), freeze_columns=3)
+
+
+def _write_rows(sheet, rows) -> None:
     grades, statuses, sources = dict(HazardGrade.choices), dict(HazardStatus.choices), dict(HazardSource.choices)
     today = timezone.localdate()
     yes = _("是")
@@ -88,10 +83,7 @@ def hazard_list_file(queryset):
             yes if overdue else "",
             full_name or username or "",
         ]
-        write_cells(sheet, row, cells, date_format)
-    workbook.close()
-    output.seek(0)
-    return output
+        sheet.write_row(cells)
 
 
 def hazard_list_filename() -> str:

@@ -1,13 +1,12 @@
 """The units list as an .xlsx (单位清单): the organizations the list shows with the same filters, each with its count
 of equipment in use, streamed row by row into a temporary file (constant memory), formulas neutralised."""
 
-import xlsxwriter
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangfang.core.xlsx import HEADER_STYLE, output_file, write_cells
+from shuangfang.core.xlsx import SheetColumn, row_list_file
 from shuangfang.equipment.choices import EquipmentStatus
 from shuangfang.equipment.models import Equipment
 
@@ -58,14 +57,11 @@ def with_equipment_in_use(queryset, user):
 def organization_list_file(queryset, *, user):
     """The (already scoped and filtered) organizations as an .xlsx; one query however many rows."""
     rows = with_equipment_in_use(queryset, user).values_list(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    output = output_file()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-    sheet = workbook.add_worksheet(_("单位清单"))
-    header = workbook.add_format(HEADER_STYLE)
-    for column, (title, width) in enumerate(_headers()):
-        sheet.set_column(column, column, width)
-        sheet.write_string(0, column, title, header)
-    sheet.freeze_panes(1, 2)
+    columns = [SheetColumn(title, width) for title, width in _headers()]
+    return row_list_file(_("单位清单"), columns, lambda sheet: _write_rows(sheet, rows), freeze_columns=2)
+
+
+def _write_rows(sheet, rows) -> None:
     kinds = dict(OrganizationKind.choices)
     yes, no = _("是"), _("否")
     for row, (name, uscc, kind, region, region_name, industry, industry_name, small_micro, in_use) in enumerate(
@@ -83,10 +79,7 @@ def organization_list_file(queryset, *, user):
             yes if small_micro else no,
             in_use,
         ]
-        write_cells(sheet, row, cells, None)
-    workbook.close()
-    output.seek(0)
-    return output
+        sheet.write_row(cells)
 
 
 def organization_list_filename() -> str:

@@ -1,11 +1,10 @@
 """The 风险分级管控清单 (risk control list, SAMR Order 74 安全风险管控清单) as the .xlsx units hand to
 inspectors: one row per risk in the columns of the DB37/T 2882-type list, measures split by kind."""
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangfang.core.xlsx import DATE_FORMAT, HEADER_STYLE, output_file, write_cells
+from shuangfang.core.xlsx import CellStyle, SheetColumn, row_list_file
 
 from . import library, rules
 from .choices import AssessmentMethod, ControlLevel, IdentificationMethod, MeasureKind, RiskPointKind
@@ -13,6 +12,8 @@ from .choices import AssessmentMethod, ControlLevel, IdentificationMethod, Measu
 # Fill colours of the four levels (red, orange, yellow, blue) for the level cell.
 LEVEL_FILLS = {"major": "#E63031", "significant": "#F48400", "general": "#F1DD00", "low": "#00B0F0"}
 LEVEL_FONTS = {"major": "#FFFFFF", "significant": "#FFFFFF", "general": "#000000", "low": "#FFFFFF"}
+WRAPPED_TOP = CellStyle(wrap=True, vertical="top")
+LEVEL_COLUMN = 17
 
 
 def _headers() -> list[tuple[str, int]]:
@@ -65,21 +66,18 @@ def risk_control_list_file(queryset):
         .order_by("risk_point__name", "risk_point_id", "id")
         .iterator(chunk_size=2000)
     )
-    output = output_file()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-    sheet = workbook.add_worksheet(_("风险分级管控清单"))
-    date_format = workbook.add_format({"num_format": DATE_FORMAT, "valign": "top"})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    level_formats = {
-        level: workbook.add_format({"bg_color": LEVEL_FILLS[level], "font_color": LEVEL_FONTS[level], "bold": True})
+    columns = [SheetColumn(title, width, WRAPPED_TOP) for title, width in _headers()]
+    return row_list_file(_("风险分级管控清单"), columns, lambda sheet: _write_rows(sheet, risks), freeze_columns=2)
+
+
+def _write_rows(sheet, risks) -> None:
+    # The level cell filled with the level's colour, its text bold.
+    level_styles = {
+        level: {
+            LEVEL_COLUMN: CellStyle(bold=True, fill=LEVEL_FILLS[level], font_color=LEVEL_FONTS[level]),
+        }
         for level in rules.LEVELS
     }
-    header = workbook.add_format(HEADER_STYLE)
-    level_column = 17
-    for column, (title, width) in enumerate(_headers()):
-        sheet.set_column(column, column, width, wrap)
-        sheet.write_string(0, column, title, header)
-    sheet.freeze_panes(1, 2)
     point_kinds = dict(RiskPointKind.choices)
     methods = dict(AssessmentMethod.choices)
     identification = dict(IdentificationMethod.choices)
@@ -100,7 +98,7 @@ def risk_control_list_file(queryset):
             str(methods.get(risk.method, "")),
             *[factors.get(name) for name in ("L", "E", "C", "S", "M")],
             risk.score,
-            "",
+            str(rules.LEVEL_LABELS[risk.level]),
             str(control_levels.get(risk.control_level, "")),
             risk.owner.display_name if risk.owner else "",
             *_measures_by_kind(risk.measures),
@@ -109,11 +107,7 @@ def risk_control_list_file(queryset):
             risk.next_review_on,
             _remark(risk),
         ]
-        write_cells(sheet, row, cells, date_format)
-        sheet.write_string(row, level_column, str(rules.LEVEL_LABELS[risk.level]), level_formats[risk.level])
-    workbook.close()
-    output.seek(0)
-    return output
+        sheet.write_row(cells, level_styles[risk.level])
 
 
 def risk_control_list_filename() -> str:
