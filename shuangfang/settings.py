@@ -173,6 +173,12 @@ RECOVERY_CODE_COUNT = 10
 # Requests per minute before 429: sign-in attempts per address, exports per user.
 LOGIN_RATE_PER_MINUTE = env_int("LOGIN_RATE_PER_MINUTE", 20)
 EXPORT_RATE_PER_MINUTE = env_int("EXPORT_RATE_PER_MINUTE", 10)
+# An export of more rows than this is built by a background job and offered on the page "我的导出" (Checklist B #5):
+# the request answers at once instead of holding a worker for the minutes a whole province's ledger takes.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 10_000)
+# Hours a background export's file is kept for its requester, then deleted (the job stays listed as expired): long
+# enough to span a weekend, short enough that copies of the data do not pile up on the server.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 
 # Idle timeout: a browser session ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -69,6 +69,7 @@ MENU = [
     ),
     NavItem(_("本单位"), "orgs:mine", BUSINESS),
     NavItem(_("消息中心"), "notifications:inbox", ALL),
+    NavItem(_("我的导出"), "core:exports", ALL),
     NavItem(_("用户"), "accounts:user-list", ALL, USER_PAGE_ROLES),
     NavItem(_("操作记录"), "core:audit", ALL, AUDIT_READER_ROLES),
     NavItem(_("回收站"), "core:recycle-bin", BUSINESS, RECYCLE_BIN_ROLES),

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuangfang.accounts.roles import Action
 from shuangfang.core.access import login_required, public
+from shuangfang.core.background_exports import ExportDefinition, deliver_export
+from shuangfang.core.choices import ExportSubject
 from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.views import list_response
@@ -138,14 +140,27 @@ def _filter_query(request) -> str:
     return params.urlencode()
 
 
+def equipment_export_rows(user, query):
+    """The equipment the list shows to `user` with the filters of `query`: the page's export and its background job
+    both start here."""
+    return equipment_filterset(user, query).qs
+
+
+EQUIPMENT_EXPORT = ExportDefinition(
+    ExportSubject.EQUIPMENT,
+    rows=equipment_export_rows,
+    write=lambda rows, user: ledger.export_file(rows, actor=user),
+    filename=ledger.export_filename,
+)
+
+
 @login_required
 @require_GET
 def equipment_export(request):
-    filterset = equipment_filterset(request.user, request.GET)
-    begin_export(request, "equipment", filterset.qs)
-    return FileResponse(
-        ledger.export_file(filterset.qs, actor=request.user), as_attachment=True, filename=ledger.export_filename()
-    )
+    rows = equipment_export_rows(request.user, request.GET)
+    count = rows.count()
+    begin_export(request, "equipment", count)
+    return deliver_export(request, EQUIPMENT_EXPORT, rows, count)
 
 
 @login_required

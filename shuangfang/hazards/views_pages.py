@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import REGULATOR_ROLES
 from shuangfang.core.access import login_required
+from shuangfang.core.background_exports import ExportDefinition, deliver_export
+from shuangfang.core.choices import ExportSubject
 from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -197,14 +199,14 @@ def _active_filters(request, filterset) -> int:
     return sum(1 for name in filterset.form.fields if request.GET.get(name, "").strip() and name != "is_open")
 
 
-def _board_filterset(request, visible):
-    """The board's filters over the caller's hazards; with none of them named, the open ones. The export uses the
+def _board_filterset(user, query, visible):
+    """The board's filters over the user's hazards; with none of them named, the open ones. The export uses the
     same, so it holds exactly the rows the board shows."""
-    data = request.GET.copy()
-    if not any(name in request.GET for name in BOARD_FILTERS):
+    data = query.copy()
+    if not any(name in query for name in BOARD_FILTERS):
         data["is_open"] = "true"
     rows = visible.select_related("equipment", "organization", "responsible")
-    return hazard_filterset(request.user, data, rows)
+    return hazard_filterset(user, data, rows)
 
 
 def _board_query(request) -> str:
@@ -219,7 +221,7 @@ def _board_query(request) -> str:
 def board(request):
     user = request.user
     visible = Hazard.objects.visible_to(user)
-    filterset = _board_filterset(request, visible)
+    filterset = _board_filterset(user, request.GET, visible)
     page = paginate(request, filterset.qs, PAGE_SIZE)
     decorate_hazards(page.object_list)
     kept = _kept(request)
@@ -239,15 +241,28 @@ def board(request):
     return list_response(request, "hazards/board.html", "hazards/_hazard_rows.html", context)
 
 
+def board_export_rows(user, query):
+    """The hazards the board shows to `user` with the filters of `query`: the page's export and its background job
+    both start here."""
+    return _board_filterset(user, query, Hazard.objects.visible_to(user)).qs
+
+
+HAZARD_EXPORT = ExportDefinition(
+    ExportSubject.HAZARDS,
+    rows=board_export_rows,
+    write=lambda rows, user: exports.hazard_list_file(rows),
+    filename=exports.hazard_list_filename,
+)
+
+
 @login_required
 @require_GET
 def board_export(request):
     """The hazards the board shows with the same filters, as an .xlsx (隐患清单)."""
-    filterset = _board_filterset(request, Hazard.objects.visible_to(request.user))
-    begin_export(request, "hazards", filterset.qs)
-    return FileResponse(
-        exports.hazard_list_file(filterset.qs), as_attachment=True, filename=exports.hazard_list_filename()
-    )
+    rows = board_export_rows(request.user, request.GET)
+    count = rows.count()
+    begin_export(request, "hazards", count)
+    return deliver_export(request, HAZARD_EXPORT, rows, count)
 
 
 # A hazard's page -----------------------------------------------------------------------------------------------------

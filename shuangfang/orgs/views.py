@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +11,8 @@ from django.views.decorators.http import require_GET
 
 from shuangfang.accounts.models import User
 from shuangfang.accounts.roles import Action
+from shuangfang.core.background_exports import ExportDefinition, deliver_export
+from shuangfang.core.choices import ExportSubject
 from shuangfang.core.dashboard import equipment_list_url
 from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
@@ -78,18 +79,29 @@ def organization_list(request):
     return list_response(request, "orgs/organization_list.html", "orgs/_organization_rows.html", context)
 
 
+def organization_export_rows(user, query):
+    """The organizations the list shows to `user` with the filters of `query`: the page's export and its background
+    job both start here."""
+    organizations = Organization.objects.visible_to(user).order_by(KIND_ORDER, "region_id", "id")
+    return OrganizationFilterSet(query, queryset=organizations).qs
+
+
+ORGANIZATION_EXPORT = ExportDefinition(
+    ExportSubject.ORGANIZATIONS,
+    rows=organization_export_rows,
+    write=lambda rows, user: exports.organization_list_file(rows, user=user),
+    filename=exports.organization_list_filename,
+)
+
+
 @login_required
 @require_GET
 def organization_export(request):
     """The organizations the list shows with the same filters, as an .xlsx (单位清单)."""
-    organizations = Organization.objects.visible_to(request.user).order_by(KIND_ORDER, "region_id", "id")
-    filterset = OrganizationFilterSet(request.GET, queryset=organizations)
-    begin_export(request, "organizations", filterset.qs)
-    return FileResponse(
-        exports.organization_list_file(filterset.qs, user=request.user),
-        as_attachment=True,
-        filename=exports.organization_list_filename(),
-    )
+    rows = organization_export_rows(request.user, request.GET)
+    count = rows.count()
+    begin_export(request, "organizations", count)
+    return deliver_export(request, ORGANIZATION_EXPORT, rows, count)
 
 
 def _detail_context(request, organization: Organization) -> dict:

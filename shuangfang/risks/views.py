@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuangfang.accounts.roles import Action
 from shuangfang.core.access import login_required
+from shuangfang.core.background_exports import ExportDefinition, deliver_export
+from shuangfang.core.choices import ExportSubject
 from shuangfang.core.exports import begin_export
 from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
@@ -194,17 +196,28 @@ def risk_list(request):
     return list_response(request, "risks/list.html", "risks/_risk_rows.html", context)
 
 
+def risk_export_rows(user, query):
+    """The risks the list shows to `user` with the filters of `query`: the page's export and its background job both
+    start here."""
+    return risk_filterset(user, query).qs
+
+
+RISK_EXPORT = ExportDefinition(
+    ExportSubject.RISKS,
+    rows=risk_export_rows,
+    write=lambda rows, user: exports.risk_control_list_file(rows),
+    filename=exports.risk_control_list_filename,
+)
+
+
 @login_required
 @require_GET
 def risk_export(request):
     """The 风险分级管控清单 of the risks the list shows with the same filters."""
-    filterset = risk_filterset(request.user, request.GET)
-    begin_export(request, "risks", filterset.qs)
-    return FileResponse(
-        exports.risk_control_list_file(filterset.qs),
-        as_attachment=True,
-        filename=exports.risk_control_list_filename(),
-    )
+    rows = risk_export_rows(request.user, request.GET)
+    count = rows.count()
+    begin_export(request, "risks", count)
+    return deliver_export(request, RISK_EXPORT, rows, count)
 
 
 # A risk's page -------------------------------------------------------------------------------------------------------

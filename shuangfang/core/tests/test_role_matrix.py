@@ -9,16 +9,21 @@ each role's POST/PATCH to the API and requires the refused roles to be refused w
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from shuangfang.accounts.models import User
 from shuangfang.api_urls import router
 from shuangfang.core.access import PUBLIC, declared_access
-from shuangfang.core.models import Event
+from shuangfang.core.background_exports import export_directory
+from shuangfang.core.models import Event, ExportJob
 from shuangfang.core.testing import CastTestCase, make_user, tiny_png
 from shuangfang.core.tests.test_endpoint_policies import MISSING_PK, url_patterns
 from shuangfang.core.tests.test_scope_matrix import MATRIX, UnitAObjectsMixin
@@ -118,6 +123,7 @@ WEB_TARGETS = {
     "hazards:listing-verify": {"pk": "listing_a"},
     "hazards:listing-delist": {"pk": "listing_a"},
     "notifications:open": {"pk": "notification_a"},
+    "core:export-download": {"pk": "export_job_a"},
     "safety:unit-file": {"pk": "unit_a"},
     "safety:unit-file-export": {"pk": "unit_a"},
     "safety:appointment-end": {"pk": "appointment_a"},
@@ -242,6 +248,9 @@ GET_EXPECTED: dict[str, dict] = {
     # or security administrator (三权分立).
     "core:audit": {200: "principal unit_admin province_leader county_admin audit_admin", 403: "*"},
     "core:delete-record": {404: "*"},
+    # A background export's file is its requester's alone (the owner asked for this one).
+    "core:export-download": {200: "owner", 404: "*"},
+    "core:exports": {200: "*"},
     "core:recycle-bin": {403: "PLATFORM member province_leader agency_user", 200: "*"},
     "core:restore-record": {405: "*"},
     "core:unmask": {405: "*"},
@@ -529,8 +538,26 @@ class RoleMatrixTests(UnitAObjectsMixin, CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.safety_director = make_user("safety_director", cls.unit_a, "safety_director")
+        finished = timezone.now()
+        cls.export_job_a = ExportJob.objects.create(
+            user=cls.owner,
+            organization=cls.unit_a,
+            subject="equipment",
+            requested_rows=1,
+            rows=1,
+            state="done",
+            stored_name="1-" + "0" * 32 + ".xlsx",
+            filename="设备台账.xlsx",
+            finished_at=finished,
+            expires_at=finished + timedelta(days=1),
+        )
 
     def setUp(self):
+        # The background export's file, in this test's own VAR_DIR: its download is one of the endpoints.
+        var_dir = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(VAR_DIR=Path(var_dir)))
+        export_directory().mkdir()
+        (export_directory() / self.export_job_a.stored_name).write_bytes(b"PK\x03\x04")
         # The attachment's file, in this test's media directory: its download is one of the endpoints.
         storage = self.attachment_a.file.storage
         os.makedirs(os.path.dirname(storage.path(self.attachment_a.file.name)), exist_ok=True)
