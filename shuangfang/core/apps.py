@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        # Imported for what they register: the deployment checks, the `finds` lookup.
+        from . import checks, search  # noqa: F401

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.crypto import blind_index
+from shuangfang.core.search import any_of
 from shuangfang.orgs.filtersets import filter_region_prefix, grid_filter, grid_units_q, industry_q
 
 from .choices import (
@@ -87,7 +88,16 @@ class EquipmentFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(code__startswith=value.upper()) | Q(name__contains=value) | Q(site__contains=value))
+        # Each arm keeps the caller's scope, so a county's search reads the county's matches only.
+        return queryset.filter(
+            any_of(
+                [
+                    queryset.filter(code__startswith=value.upper()),
+                    queryset.filter(name__finds=value),
+                    queryset.filter(site__finds=value),
+                ]
+            )
+        )
 
 
 class PeriodicInspectionFilterSet(django_filters.FilterSet):

@@ -4,7 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.search import any_of
 from shuangfang.equipment.filtersets import category_q
+from shuangfang.equipment.models import Equipment
 from shuangfang.orgs.filtersets import filter_region_prefix, grid_filter, grid_units_q, industry_q
 
 from .choices import OPEN_STATUSES, HazardGrade, HazardSource, HazardStatus, ListingLevel, ListingStatus
@@ -35,7 +37,7 @@ class HazardFilterSet(django_filters.FilterSet):
     )
     industry = django_filters.CharFilter(method="filter_industry", label=_("行业"), widget=forms.HiddenInput)
     grid = grid_filter()
-    q = django_filters.CharFilter(method="search", label=_("隐患描述、设备代码或名称"))
+    q = django_filters.CharFilter(method="search", label=_("隐患描述或设备代码"))
 
     class Meta:
         model = Hazard
@@ -63,8 +65,13 @@ class HazardFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
+        # The description through its character-pair index (core.search); the device by its 设备代码's beginning, as
+        # the equipment list's search box finds it (a device's name — 乘客电梯, 叉车 — names thousands of devices, and
+        # a hazard's description names its device).
+        # Each arm keeps the caller's scope, so a county's search reads the county's matches only.
+        devices = Equipment.all_objects.filter(code__startswith=value.upper()).values("pk")
         return queryset.filter(
-            Q(description__contains=value) | Q(equipment__code__contains=value) | Q(equipment__name__contains=value)
+            any_of([queryset.filter(description__finds=value), queryset.filter(equipment_id__in=devices)])
         )
 
 

@@ -130,7 +130,7 @@ def hazard_filterset(user, data, queryset) -> HazardFilterSet:
     fields["overdue"].widget = forms.Select(choices=YES_NO_ANY)
     fields["overdue"].label = _("已超期")
     fields["q"].label = _("搜索")
-    fields["q"].widget.attrs.update(placeholder=_("隐患描述、设备代码或名称"), type="search")
+    fields["q"].widget.attrs.update(placeholder=_("隐患描述或设备代码"), type="search")
     return filterset
 
 
