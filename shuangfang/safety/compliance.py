@@ -589,8 +589,15 @@ def refresh_unit(unit: Organization, today: date | None = None, found: list[Find
 _pending = threading.local()
 
 
+# A unit with at most this many devices is refreshed in the request that changed it, so the next page shows its gaps;
+# a larger one by a background job queued at the commit (a ledger of 100,000 devices takes about half a minute to
+# check, longer than a request may wait).  The daily run refreshes every unit whatever happens to the job.
+REFRESH_INLINE_MAX_EQUIPMENT = 2_000
+
+
 def refresh_after_commit(unit_id: int) -> None:
-    """Refresh the unit's gaps once the caller's transaction has committed (a failed change leaves them alone)."""
+    """Refresh the unit's gaps once the caller's transaction has committed (a failed change leaves them alone): in
+    the request for a unit of up to REFRESH_INLINE_MAX_EQUIPMENT devices, by a background job for a larger one."""
     pending = _pending.__dict__.setdefault("units", set())
     pending.add(unit_id)
 
@@ -598,11 +605,29 @@ def refresh_after_commit(unit_id: int) -> None:
         if unit_id not in pending:
             return  # refreshed already by an earlier callback of the same commit
         pending.discard(unit_id)
-        unit = Organization.objects.filter(pk=unit_id).first()
-        if unit is not None:
-            refresh_unit(unit)
+        if _is_large(unit_id):
+            refresh_in_background(unit_id)
+        else:
+            refresh_unit_by_id(unit_id)
 
     transaction.on_commit(run)
+
+
+def _is_large(unit_id: int) -> bool:
+    # Counting stops one past the limit: the question costs the same for a unit of 3,000 devices as of 300,000.
+    devices = Equipment.objects.filter(organization_id=unit_id, deleted_at__isnull=True).values("pk")
+    return devices[: REFRESH_INLINE_MAX_EQUIPMENT + 1].count() > REFRESH_INLINE_MAX_EQUIPMENT
+
+
+def refresh_unit_by_id(unit_id: int) -> dict[str, int] | None:
+    unit = Organization.objects.filter(pk=unit_id).first()
+    return refresh_unit(unit) if unit is not None else None
+
+
+def refresh_in_background(unit_id: int) -> None:
+    from .tasks import refresh_unit_gaps  # the tasks module imports this one
+
+    refresh_unit_gaps(unit_id)
 
 
 # Units read together by the daily run: a fixed number of queries per batch instead of about twenty per unit.

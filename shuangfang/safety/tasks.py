@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shuangfang.accounts.roles import Role
 from shuangfang.notifications.recipients import people_by_organization
@@ -36,6 +36,13 @@ def daily_compliance_refresh():
     # and writes only the units whose gaps changed; what stays per unit is the rule check in Python, under a
     # millisecond a unit.
     return compliance.refresh_all(timezone.localdate())
+
+
+@db_task()
+def refresh_unit_gaps(unit_id: int):
+    # Queued at the commit of a change to a large unit's file (compliance.refresh_after_commit); a second job for the
+    # same unit finds nothing to change and writes nothing.
+    return compliance.refresh_unit_by_id(unit_id)
 
 
 @db_periodic_task(daily_at(6, 45))

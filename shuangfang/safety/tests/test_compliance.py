@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from itertools import count
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -979,3 +980,44 @@ class BatchedRefreshTests(ComplianceTestCase):
 
     def test_the_queries_of_a_batch_do_not_grow_with_its_gaps(self):
         self.assertEqual(self.queries_for(1), self.queries_for(5))
+
+
+class LargeUnitRefreshTests(ComplianceTestCase):
+    """A change to a unit of more than REFRESH_INLINE_MAX_EQUIPMENT devices queues the refresh as a background job
+    instead of running it in the request; a smaller unit's refresh runs at the commit.  (Tests run Huey in immediate
+    mode, so the queued job runs at once; what is checked is which path was taken and that the gaps end up the same.)"""
+
+    def setUp(self):
+        super().setUp()
+        self.queued = []
+        original = compliance.refresh_in_background
+
+        def record(unit_id):
+            self.queued.append(unit_id)
+            original(unit_id)
+
+        patcher = mock.patch.object(compliance, "refresh_in_background", side_effect=record)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def save_with_refresh(self):
+        self.save_profile(power_station_boiler=True)
+
+    def test_a_small_unit_is_refreshed_in_the_request(self):
+        self.save_with_refresh()
+        self.assertEqual(self.queued, [])
+        self.assertOpen("staffing:manager")
+
+    def test_a_large_unit_is_refreshed_by_a_background_job(self):
+        make_equipment(self.unit_a, code=equipment_code(901))
+        with mock.patch.object(compliance, "REFRESH_INLINE_MAX_EQUIPMENT", 1):
+            self.save_with_refresh()
+        self.assertEqual(self.queued, [self.unit_a.pk])
+        self.assertOpen("staffing:manager")
+
+    def test_a_deleted_device_does_not_count_towards_the_limit(self):
+        device = make_equipment(self.unit_a, code=equipment_code(902))
+        Equipment.objects.filter(pk=device.pk).update(deleted_at=NOW)
+        with mock.patch.object(compliance, "REFRESH_INLINE_MAX_EQUIPMENT", 1):
+            self.save_with_refresh()
+        self.assertEqual(self.queued, [])
