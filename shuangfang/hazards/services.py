@@ -63,14 +63,24 @@ def hazard_link(hazard: Hazard) -> str:
     return f"/hazards/{hazard.pk}/"
 
 
+def _prefetched(hazard: Hazard, relation: str) -> bool:
+    return relation in getattr(hazard, "_prefetched_objects_cache", {})
+
+
+# Both read the rows a list or an answer prefetched (HazardViewSet.get_queryset) rather than asking again.
 def open_listing(hazard: Hazard) -> Listing | None:
+    if _prefetched(hazard, "listings"):
+        return next((listing for listing in hazard.listings.all() if listing.is_open), None)
     return hazard.listings.exclude(status=ListingStatus.DELISTED).first()
 
 
+EVIDENCE_STAGES = (HazardAttachment.Stage.EVIDENCE, HazardAttachment.Stage.COMPLETION)
+
+
 def has_evidence(hazard: Hazard) -> bool:
-    return hazard.attachments.filter(
-        stage__in=[HazardAttachment.Stage.EVIDENCE, HazardAttachment.Stage.COMPLETION]
-    ).exists()
+    if _prefetched(hazard, "attachments"):
+        return any(attached.stage in EVIDENCE_STAGES for attached in hazard.attachments.all())
+    return hazard.attachments.filter(stage__in=EVIDENCE_STAGES).exists()
 
 
 def state_of(hazard: Hazard) -> workflow.HazardState:
@@ -130,19 +140,24 @@ def timeline(hazard: Hazard):
 
 def refresh_equipment_hazard_counts(equipment_ids: Iterable[int | None]) -> None:
     """Recompute Equipment.open_hazards / open_major_hazards. An open major hazard means the equipment must not be
-    used (GB 45067-2024; 特种设备安全法 art 40): the counts drive that mark everywhere."""
+    used (GB 45067-2024; 特种设备安全法 art 40): the counts drive that mark everywhere.  One UPDATE per thousand
+    devices, the counts computed in it: a hazard report costs one statement here, a daily run of thousands the same
+    few."""
     ids = sorted({pk for pk in equipment_ids if pk})
-    if not ids:
-        return
-    counts = {
-        row["equipment_id"]: row
-        for row in Hazard.objects.filter(equipment_id__in=ids, status__in=OPEN_STATUSES)
-        .values("equipment_id")
-        .annotate(total=Count("id"), major=Count("id", filter=Q(grade=HazardGrade.MAJOR)))
-    }
-    for pk in ids:
-        row = counts.get(pk, {"total": 0, "major": 0})
-        Equipment.objects.filter(pk=pk).update(open_hazards=row["total"], open_major_hazards=row["major"])
+    open_hazards = Hazard.objects.filter(equipment_id=OuterRef("pk"), status__in=OPEN_STATUSES).order_by()
+    for start in range(0, len(ids), 1000):
+        Equipment.objects.filter(pk__in=ids[start : start + 1000]).update(
+            open_hazards=Coalesce(Subquery(open_hazards.values("equipment_id").annotate(n=Count("id")).values("n")), 0),
+            open_major_hazards=Coalesce(
+                Subquery(
+                    open_hazards.filter(grade=HazardGrade.MAJOR)
+                    .values("equipment_id")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
 
 
 # -- registering ------------------------------------------------------------------------------------------------------
@@ -448,27 +463,8 @@ def register_system_hazards(requests: Iterable[SystemHazard]) -> list[Hazard]:
         # the daily run, so the one-by-one consequences cost nothing there.
         if hazard.is_major:
             _major_consequences(hazard, None)
-    _refresh_hazard_counts_together([hazard.equipment_id for hazard in hazards])
+    refresh_equipment_hazard_counts([hazard.equipment_id for hazard in hazards])
     return hazards
-
-
-def _refresh_hazard_counts_together(equipment_ids: Iterable[int | None]) -> None:
-    """`refresh_equipment_hazard_counts` in one UPDATE per thousand devices instead of one per device."""
-    ids = sorted({pk for pk in equipment_ids if pk})
-    open_hazards = Hazard.objects.filter(equipment_id=OuterRef("pk"), status__in=OPEN_STATUSES).order_by()
-    for start in range(0, len(ids), 1000):
-        Equipment.objects.filter(pk__in=ids[start : start + 1000]).update(
-            open_hazards=Coalesce(Subquery(open_hazards.values("equipment_id").annotate(n=Count("id")).values("n")), 0),
-            open_major_hazards=Coalesce(
-                Subquery(
-                    open_hazards.filter(grade=HazardGrade.MAJOR)
-                    .values("equipment_id")
-                    .annotate(n=Count("id"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
 
 
 def hazard_from_check_result(*, result: CheckResult, actor: User) -> Hazard:

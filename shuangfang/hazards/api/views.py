@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -35,16 +35,14 @@ class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
 
+    # What an answer shows of a hazard besides its row: read once for a page of hazards, or for the one just written.
+    ANSWER_PREFETCH = (
+        "listings",
+        Prefetch("attachments", queryset=HazardAttachment.objects.select_related("attachment")),
+    )
+
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("equipment")
-            .prefetch_related(
-                "listings",
-                Prefetch("attachments", queryset=HazardAttachment.objects.select_related("attachment")),
-            )
-        )
+        return super().get_queryset().select_related("equipment").prefetch_related(*self.ANSWER_PREFETCH)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -79,6 +77,7 @@ class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
                 grade=data.get("grade"),
                 found_at=data.get("found_at"),
             )
+        prefetch_related_objects([hazard], *self.ANSWER_PREFETCH)
         serializer.instance = hazard
 
     def _respond(self, hazard):
