@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .delivery import send_immediate_emails
 from .models import EmailMode, Notification, NotificationPreference
 
 # Keys per existence query: far below SQLite's limit on bound parameters.
@@ -87,8 +86,11 @@ def notify_many(messages: Iterable[Message]) -> int:
     # A concurrent sender of the same key loses quietly: the user still has the message once.
     Notification.objects.bulk_create(fresh, batch_size=KEY_BATCH, ignore_conflicts=True)
     pairs = [(notification.user_id, notification.key) for notification in fresh]
-    # After commit: a message of a rolled-back transaction never existed, so it is not e-mailed either.
-    transaction.on_commit(lambda: send_immediate_emails(pairs))
+    # After commit: a message of a rolled-back transaction never existed, so it is not e-mailed either.  By a
+    # background job: a slow mail server must not hold up the request that wrote the message.
+    from .tasks import email_new_notifications  # here: tasks imports reminders, which imports this module
+
+    transaction.on_commit(lambda: email_new_notifications(pairs))
     return len(fresh)
 
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from .delivery import send_digests
+from .delivery import send_digests, send_immediate_emails
 from .reminders import send_reminders
 
 
@@ -33,3 +33,11 @@ def daily_reminders():
 @db_periodic_task(daily_at(7, 30))
 def daily_digest():
     send_digests(timezone.localdate())
+
+
+@db_task()
+def email_new_notifications(pairs: list[tuple[int, str]]):
+    # Queued at the commit that added the messages (services.notify_many): the request that reported a hazard does
+    # not wait for a mail server.
+    return send_immediate_emails(pairs)
+
