@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.accounts.models import User
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.equipment import selectors as equipment_selectors
-from shuangfang.equipment.forms import ReferenceChoiceField, VersionField
+from shuangfang.equipment.forms import ReferenceChoiceField, VersionField, unit_filter
 from shuangfang.equipment.models import Equipment
 
 from . import library, rules
@@ -124,12 +124,7 @@ def risk_filterset(user, data) -> RiskListFilterSet:
     fields["equipment"].widget = forms.HiddenInput()
     fields["risk_point"].widget = forms.HiddenInput()
     if scope_of(user).kind == ScopeKind.REGULATOR:
-        units = list(equipment_selectors.equipment_owning_units(user).values_list("pk", "name")[:501])
-        if len(units) > 500:
-            fields["organization"].widget = forms.HiddenInput()
-        else:
-            fields["organization"].widget = forms.Select(choices=[("", ANY), *units])
-        fields["organization"].label = _("使用单位")
+        unit_filter(fields["organization"], user)
         regions = equipment_selectors.jurisdiction_regions(user)
         prefix = scope_of(user).region_prefix
         fields["region"].widget = forms.Select(
