@@ -113,8 +113,10 @@ def _export_queryset(user):
 
 
 def _child_export(username: str) -> dict:
-    """The platform's figure: GET /equipment/export/ through the whole stack, the file read to its end."""
-    from .ledger_import import _child_setup
+    """The platform's figure: GET /api/v1/equipment/export/ through the whole stack, the file read to its end.  The
+    API answers with the file at any size (the contract); the list page hands an export above
+    EXPORT_BACKGROUND_ROWS to a background job, which writes the same file with the same function."""
+    from .ledger_import import _child_setup, _has_namespace
 
     baseline = _child_setup()
     from django.urls import reverse
@@ -122,8 +124,9 @@ def _child_export(username: str) -> dict:
     from .framework import signed_in_client
 
     client = signed_in_client(username)
+    url = reverse("api:equipment-export") if _has_namespace() else reverse("equipment-export")
     started = time.perf_counter()
-    response = client.get(reverse("equipment:export"), HTTP_HOST="localhost")
+    response = client.get(url, HTTP_HOST="localhost")
     size = sum(len(part) for part in response.streaming_content) if response.streaming else len(response.content)
     seconds = time.perf_counter() - started
     response.close()
@@ -252,8 +255,8 @@ def run(context) -> list[Measurement]:
             "raw SQL fetch",
             f"≤ {TIME_TARGET_S:.0f} s",
             export_large["status"] == 200 and export_large["seconds"] <= TIME_TARGET_S,
-            f"GET /equipment/export/ as {user.username}, read to the end "
-            f"({export_large['bytes'] / 1024 / 1024:.1f} MB); in the request, not in the background; "
+            f"GET /api/v1/equipment/export/ as {user.username}, read to the end "
+            f"({export_large['bytes'] / 1024 / 1024:.1f} MB); through the API (the page hands it to a background job); "
             f"for reference, raw SQL + xlsxwriter constant_memory: {reference_large['seconds']:.2f} s",
         ),
         Measurement(
@@ -296,8 +299,9 @@ def run(context) -> list[Measurement]:
                 f"- For reference, the same rows written by xlsxwriter in constant_memory mode: {small:,} rows "
                 f"{reference_small['seconds']:.2f} s / {reference_small['peak_mb']:.0f} MB; {large:,} rows "
                 f"{reference_large['seconds']:.2f} s / {reference_large['peak_mb']:.0f} MB.",
-                "- The export runs in the request (FileResponse of a temporary file); Checklist B #5 asks that "
-                "exports over 10,000 rows run in the background.",
+                "- Measured through the API, which answers with the file at any size (FileResponse of a temporary "
+                "file); the list page hands an export of more than 10,000 rows to a background job "
+                "(Checklist B #5), which writes it with the same function.",
                 "",
                 f"Plan of the export query at {large:,} rows:",
                 "",
