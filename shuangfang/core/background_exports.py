@@ -124,7 +124,7 @@ def run_export_job(job_id: int) -> ExportJob | None:
     """Build the file of a queued job; a job already taken (a duplicate delivery of the task) is left alone."""
     with transaction.atomic():
         job = (
-            ExportJob.objects.select_for_update()
+            ExportJob.objects.select_for_update(of=("self",))
             .select_related("user", "user__organization")
             .filter(pk=job_id, state=ExportJobState.QUEUED)
             .first()
