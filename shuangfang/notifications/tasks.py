@@ -40,4 +40,3 @@ def email_new_notifications(pairs: list[tuple[int, str]]):
     # Queued at the commit that added the messages (services.notify_many): the request that reported a hazard does
     # not wait for a mail server.
     return send_immediate_emails(pairs)
-
