@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from shuangfang.notifications.services import notify, platform_language
 
 from .choices import ExportJobState, ExportSubject
-from .exports import _filters
+from .exports import requested_filters
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def queue_export(request, definition: ExportDefinition, count: int) -> ExportJob
             user=user,
             organization=user.organization,
             subject=definition.subject,
-            filters=_filters(request),
+            filters=requested_filters(request),
             query_string=request.GET.urlencode(),
             language=translation.get_language() or "",
             requested_rows=count,

@@ -13,7 +13,7 @@ from .events import record_event
 from .ratelimit import check_export_rate
 
 
-def _filters(request) -> dict:
+def requested_filters(request) -> dict:
     """The query string as asked: one value per name, a list where a name repeats; empty values left out."""
     filters = {}
     for name, values in request.GET.lists():
@@ -39,7 +39,7 @@ def begin_export(request, what: str, rows=None, *, obj=None, filters: dict | Non
     the one record the export is about (an exam, a unit's file), when there is one."""
     user = request.user
     check_export_rate(user)
-    data = {"filters": _filters(request) if filters is None else filters, "path": request.path}
+    data = {"filters": requested_filters(request) if filters is None else filters, "path": request.path}
     count = _count(rows)
     if count is not None:
         data["rows"] = count
