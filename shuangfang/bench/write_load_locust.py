@@ -1,10 +1,12 @@
 """The clients of the write-load benchmark (shuangfang/bench/write_load.py), run by locust in a process of their own.
 
 Each simulated user is one unit's safety officer on a phone: it reports hazards (随手拍) and submits the day's checks of
-its unit's equipment, one request at a time, waiting for each answer (closed loop, no think time). Every POST carries
-a fresh Idempotency-Key; every `retry_every`-th one is sent a second time with the same key and body, as a phone does
-when the answer is lost on a weak network, and must be answered from the key store. What the answers say was written
-(hazard ids, check-result ids, tasks done) is kept in a tally file, which the benchmark compares with the database.
+its unit's equipment, one request at a time, waiting for each answer: in the bounded phase one request every
+`pace_seconds`, each client at its own phase; in the saturated phase the next as soon as the answer is in. Every POST
+carries a fresh Idempotency-Key; every `retry_every`-th one is sent a second time with the same key and body, as a phone
+does when the answer is lost on a weak network, and must be answered from the key store. What the answers say was
+written (hazard ids, check-result ids, tasks done) is kept in a tally file, which the benchmark compares with the
+database.
 
 Never imported by Django or the test suite: locust patches the standard library with gevent when imported.
 """
@@ -17,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust import FastHttpUser, constant, events, task
 
 CONFIG = json.loads(Path(os.environ["WRITE_LOAD_CONFIG"]).read_text(encoding="utf-8"))
 TALLY_PATH = Path(os.environ["WRITE_LOAD_TALLY"])
@@ -43,9 +45,24 @@ tally = {
 }
 
 
+def own_phase_pacing(seconds: float):
+    """One request every `seconds`, each client on the beat of its own phase (set in on_start). locust's
+    constant_pacing counts the time a user spent in on_start as the first task's run time and shortens the first wait
+    by it, so every client falls back onto the moment it was spawned: twenty phones that had started at spread moments
+    then sent together, twenty requests at once every second. A request that takes longer than its beat is followed by
+    the next one at once, and the beats after it keep their phase (no burst to catch up)."""
+
+    def wait_time(user) -> float:
+        now = time.monotonic()
+        user.next_send = max(user.next_send + seconds, now)
+        return user.next_send - now
+
+    return wait_time
+
+
 class UnitSafetyOfficer(FastHttpUser):
     # Closed loop: the next request as soon as the answer is in, or one request every `pace_seconds`.
-    wait_time = constant_pacing(CONFIG["pace_seconds"]) if CONFIG["pace_seconds"] else constant(0)
+    wait_time = own_phase_pacing(CONFIG["pace_seconds"]) if CONFIG["pace_seconds"] else constant(0)
 
     def on_start(self):
         number = next(_client_numbers)
@@ -64,6 +81,7 @@ class UnitSafetyOfficer(FastHttpUser):
         if CONFIG["pace_seconds"]:
             # Phones are not synchronised: each starts at its own moment within the first pace.
             time.sleep(random.Random(number).uniform(0, CONFIG["pace_seconds"]))
+        self.next_send = time.monotonic()
 
     @task
     def write(self):
