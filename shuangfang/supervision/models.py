@@ -49,6 +49,12 @@ class SummaryCell(models.Model):
     hazards_open = models.PositiveIntegerField(default=0)
     major_hazards_open = models.PositiveIntegerField(default=0)
     hazards_overdue = models.PositiveIntegerField(default=0)
+    # The hazard board's figures by stage of the loop (排查、登记、治理、验收、销号): a province's board reads them here
+    # rather than counting half a million hazards on every page.
+    hazards_reported = models.PositiveIntegerField(default=0)
+    hazards_rectifying = models.PositiveIntegerField(default=0)
+    hazards_awaiting_acceptance = models.PositiveIntegerField(default=0)
+    hazards_closed = models.PositiveIntegerField(default=0)
     listings_open = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 

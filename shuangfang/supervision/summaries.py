@@ -25,7 +25,14 @@ from django.utils.translation import gettext as _
 
 from shuangfang.equipment.choices import EquipmentStatus, InspectionState, RiskLevel
 from shuangfang.equipment.models import Equipment, inspection_state_q
-from shuangfang.hazards.choices import OPEN_STATUSES, HazardGrade, InvestigationKind, ListingStatus, TaskStatus
+from shuangfang.hazards.choices import (
+    OPEN_STATUSES,
+    HazardGrade,
+    HazardStatus,
+    InvestigationKind,
+    ListingStatus,
+    TaskStatus,
+)
 from shuangfang.hazards.models import Hazard, InvestigationTask, Listing
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS
 from shuangfang.orgs.models import Industry, Organization, Region
@@ -50,6 +57,10 @@ ROW_FIELDS = (
     "hazards_open",
     "major_hazards_open",
     "hazards_overdue",
+    "hazards_reported",
+    "hazards_rectifying",
+    "hazards_awaiting_acceptance",
+    "hazards_closed",
     "listings_open",
 )
 COUNT_FIELDS = UNIT_FIELDS + ROW_FIELDS
@@ -60,6 +71,13 @@ RISK_FIELDS = {
     RiskLevel.LOW: "risks_low",
 }
 IN_USE = Q(status=EquipmentStatus.IN_USE)
+# The hazard board's stage figures (hazards.views_pages) and the statuses each counts.
+HAZARD_STAGE_FIELDS = {
+    "hazards_reported": [HazardStatus.REPORTED],
+    "hazards_rectifying": [HazardStatus.CONFIRMED, HazardStatus.RECTIFYING],
+    "hazards_awaiting_acceptance": [HazardStatus.AWAITING_ACCEPTANCE],
+    "hazards_closed": [HazardStatus.CLOSED],
+}
 
 
 def _category_of(path: str):
@@ -200,15 +218,17 @@ def compute_cells(today) -> dict[tuple, dict]:
         "organization__industry_id",
         {name: Count("pk", filter=Q(level=level)) for level, name in RISK_FIELDS.items()},
     )
+    open_hazard = Q(status__in=OPEN_STATUSES)
     _add_grouped(
         cells,
-        Hazard.objects.filter(status__in=OPEN_STATUSES),
+        Hazard.objects.all(),
         "equipment__",
         "organization__industry_id",
         {
-            "hazards_open": Count("pk"),
-            "major_hazards_open": Count("pk", filter=Q(grade=HazardGrade.MAJOR)),
-            "hazards_overdue": Count("pk", filter=Q(deadline__lt=today)),
+            "hazards_open": Count("pk", filter=open_hazard),
+            "major_hazards_open": Count("pk", filter=open_hazard & Q(grade=HazardGrade.MAJOR)),
+            "hazards_overdue": Count("pk", filter=open_hazard & Q(deadline__lt=today)),
+            **{name: Count("pk", filter=Q(status__in=statuses)) for name, statuses in HAZARD_STAGE_FIELDS.items()},
         },
     )
     _add_grouped(
@@ -285,6 +305,10 @@ class Figures:
     hazards_open: int = 0
     major_hazards_open: int = 0
     hazards_overdue: int = 0
+    hazards_reported: int = 0
+    hazards_rectifying: int = 0
+    hazards_awaiting_acceptance: int = 0
+    hazards_closed: int = 0
     listings_open: int = 0
     equipment_by_category: dict[str, int] = field(default_factory=dict)
 
@@ -386,6 +410,15 @@ def figures_for(region: Region, filters: Filters | None = None, grid: Grid | Non
         total.add(row, units=units, rows=True)
         figures_of(row["key"]).add(row, units=units, rows=True)
     return Summary(region, filters, total, list(by_prefix.values()), unplaced, _computed_at())
+
+
+def totals_under(prefix: str) -> tuple[Figures, object]:
+    """The row figures of every cell under a region prefix ("" for all), summed in one query, and when the cells were
+    computed: what a regulator's hazard board shows above its list."""
+    sums = SummaryCell.objects.filter(region__code__startswith=prefix).aggregate(
+        **{name: Sum(name) for name in ROW_FIELDS}
+    )
+    return Figures(**{name: value or 0 for name, value in sums.items()}), _computed_at()
 
 
 def _computed_at():

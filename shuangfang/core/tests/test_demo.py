@@ -1,6 +1,12 @@
 import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
 from datetime import date
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 from django.conf import settings
@@ -612,3 +618,28 @@ class DemoCodesTests(TestCase):
         self.assertEqual(serial_text(99_999), "99999")
         self.assertEqual(serial_text(100_000), "A0000")
         self.assertEqual(serial_text(110_001), "B0001")
+
+
+class DemoOnAnUnmigratedDatabaseTests(TestCase):
+    def test_the_command_says_to_migrate_first_and_writes_nothing(self):
+        # A real run of the console command on a database file that has never been migrated.
+        with tempfile.TemporaryDirectory() as scratch:
+            database = Path(scratch) / "empty.sqlite3"
+            environment = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{database}",
+                "SHUANGFANG_VAR_DIR": scratch,
+            }
+            environment.pop("REDIS_URL", None)
+            finished = subprocess.run(  # noqa: S603 — this interpreter, the project's own command
+                [sys.executable, "-m", "shuangfang", "demo", "--scale", "0.01"],
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            self.assertEqual(finished.returncode, 1, finished.stderr)
+            self.assertIn("数据库尚未迁移到当前版本：请先运行 shuangfang migrate", finished.stderr)
+            self.assertNotIn("Traceback", finished.stderr)
+            tables = sqlite3.connect(database).execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            self.assertNotIn(("orgs_organization",), tables)

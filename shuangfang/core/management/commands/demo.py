@@ -3,6 +3,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,11 @@ from shuangfang.core.demo import (
     pad,
     sizes_for_scale,
 )
+
+
+def _unapplied_migrations() -> bool:
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def _date(value: str) -> date:
@@ -52,6 +59,8 @@ class Command(BaseCommand):
             sizes = sizes_for_scale(scale)
         except ValueError as error:
             raise CommandError(str(error))
+        if _unapplied_migrations():
+            raise CommandError(_("数据库尚未迁移到当前版本：请先运行 shuangfang migrate（make run 会自动运行）。"))
         if organizations_exist():
             if if_empty:
                 self.stdout.write(_("数据库中已有单位数据，不生成演示数据。"))
