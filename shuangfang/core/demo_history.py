@@ -584,6 +584,7 @@ class ProvinceHistory:
             "organization_id": unit.pk,
             "region_id": unit.region,
             "equipment_id": equipment,
+            "catalog_code": category,
             "source": source,
             "investigation_kind": InvestigationKind.DAILY if source == HazardSource.CHECK else "",
             "description": description,

@@ -41,14 +41,14 @@ class CatalogFilterSet(django_filters.FilterSet):
         fields = ["parent", "level", "registrable"]
 
 
-def _catalog_prefix(value: str) -> str:
+def catalog_prefix(value: str) -> str:
     # "3000" means the whole elevator category, "3100" its class: compare on the significant characters.
     return value.strip().upper().rstrip("0") or value
 
 
 def category_q(path: str, value: str) -> Q:
     """A catalog filter on `path` (a foreign key to CatalogEntry): "3000" is the whole category, "3100" its class."""
-    return Q(**{f"{path}__code__startswith": _catalog_prefix(value)})
+    return Q(**{f"{path}__code__startswith": catalog_prefix(value)})
 
 
 class EquipmentFilterSet(django_filters.FilterSet):

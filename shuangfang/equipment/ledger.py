@@ -39,6 +39,7 @@ from shuangfang.core.xlsx import (
     output_file,
     row_list_file,
 )
+from shuangfang.hazards.models import Hazard
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization, Region
 from shuangfang.orgs.uscc import InvalidUSCC, validate_uscc
@@ -907,6 +908,9 @@ class _ChunkWriter:
             updated.append(equipment)
         if updated:
             Equipment.objects.bulk_update(updated, [*sorted(changed_fields), "version", "updated_at"])
+            recoded = [row.existing.pk for row in changed_rows if "category_id" in row.changes]
+            if recoded:
+                Hazard.objects.filter(equipment_id__in=recoded).take_catalog_codes()
         self.counts["created"] += len(created)
         self.counts["updated"] += len(updated)
         self._record(chunk, created, changed_rows)

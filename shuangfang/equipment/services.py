@@ -25,6 +25,7 @@ from shuangfang.core.services import (
     display_diff,
     lock_for_update,
 )
+from shuangfang.hazards.models import Hazard
 from shuangfang.orgs.choices import EQUIPMENT_OWNING_KINDS, OrganizationKind
 from shuangfang.orgs.models import Organization
 from shuangfang.risks.services import flag_for_reassessment
@@ -163,6 +164,8 @@ def do_update_equipment(
         equipment = lock_for_update(equipment)
         check_version(equipment, expected_version)
         diff = apply_changes(equipment, changes, lambda changed: _validate(changed, actor))
+        if "category" in diff:
+            Hazard.objects.filter(equipment_id=equipment.pk).take_catalog_codes()
         data = {"changes": display_diff(equipment, diff)}
         if modification:
             data["modification"] = modification

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.search import any_of
-from shuangfang.equipment.filtersets import category_q
+from shuangfang.equipment.filtersets import catalog_prefix
 from shuangfang.equipment.models import Equipment
 from shuangfang.orgs.filtersets import filter_region_prefix, grid_filter, grid_units_q, industry_q
 
@@ -51,7 +51,7 @@ class HazardFilterSet(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(category_q("equipment__category", value))
+        return queryset.filter(catalog_code__startswith=catalog_prefix(value))
 
     def filter_industry(self, queryset, name, value):
         return queryset.filter(industry_q("organization__industry", value))

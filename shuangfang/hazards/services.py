@@ -414,6 +414,7 @@ def register_system_hazards(requests: Iterable[SystemHazard]) -> list[Hazard]:
                 organization=request.organization,
                 region_id=equipment.region_id if equipment is not None else request.organization.region_id,
                 equipment=equipment,
+                catalog_code=equipment.category_id if equipment is not None else "",
                 source=HazardSource.SYSTEM,
                 description=description,
                 found_at=now,

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from shuangfang.equipment.choices import EquipmentStatus
 from shuangfang.equipment.models import Equipment, OperatorCertificate
@@ -396,6 +396,13 @@ def _appointments(unit, facts, file: UnitFile) -> list[Finding]:
     return out
 
 
+DOCUMENT_STATE_MESSAGES = {
+    "missing": gettext_noop("缺少《%(name)s》。"),
+    "predates_rule": gettext_noop("《%(name)s》生效日期早于要求它的规定施行之日，应当按现行规定修订。"),
+    "review_overdue": gettext_noop("《%(name)s》已超过评审修订期限。"),
+}
+
+
 def _documents(unit, facts, file: UnitFile, today) -> list[Finding]:
     if not facts.equipment_by_category:
         return []
@@ -411,11 +418,8 @@ def _documents(unit, facts, file: UnitFile, today) -> list[Finding]:
             if state is None:
                 continue
             name = _(rule.name) if not category else f"{category_label(category)}{_(rule.name)}"
-            message = {
-                "missing": _("缺少《%(name)s》。"),
-                "predates_rule": _("《%(name)s》生效日期早于要求它的规定施行之日，应当按现行规定修订。"),
-                "review_overdue": _("《%(name)s》已超过评审修订期限。"),
-            }[state] % {"name": name}
+            # Only the message of the state found is translated: this runs for every rule of every unit.
+            message = _(DOCUMENT_STATE_MESSAGES[state]) % {"name": name}
             out.append(Finding(GapKind.DOCUMENT, f"document:{rule.code}:{category or 'unit'}", message, rule.citation))
     return out
 

@@ -53,6 +53,13 @@ class ProvinceHistoryTests(TestCase):
         self.assertFalse(generated.filter(grade="major", reported_to_regulator_at__isnull=True).exists())
         self.assertTrue(generated.filter(status__in=OPEN_STATUSES, deadline__lt=TODAY).exists(), "some are overdue")
 
+    def test_every_hazard_of_a_device_carries_the_devices_catalog_code(self):
+        # The generated history, the compliance run's system hazards and the demo units' stories alike.
+        of_devices = Hazard.objects.exclude(equipment=None)
+        self.assertGreater(of_devices.filter(source="system").count(), 0)
+        self.assertFalse(of_devices.exclude(catalog_code=F("equipment__category_id")).exists())
+        self.assertFalse(Hazard.objects.filter(equipment=None).exclude(catalog_code="").exists())
+
     def test_each_hazard_carries_the_events_of_its_path_and_the_log_verifies(self):
         hazard = Hazard.objects.filter(status=HazardStatus.CLOSED, reported_by__username__startswith="officer").first()
         types = list(
