@@ -150,12 +150,19 @@ def database_description() -> str:
         return f"SQLite {version} (WAL, IMMEDIATE transactions); database {size:,.0f} MB"
 
 
+def queue_description() -> str:
+    from django.conf import settings
+
+    return "Huey on Redis" if settings.REDIS_URL else "Huey on SQLite"
+
+
 def machine_description() -> str:
     import django
 
     return (
         f"{os.cpu_count()} CPU ({_cpu_model()}), {_memory_gib()} RAM; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, Django {django.get_version()}; {database_description()}"
+        f"Python {platform.python_version()}, Django {django.get_version()}; {database_description()}; "
+        f"{queue_description()}"
     )
 
 
