@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from .framework import Measurement, explain
 from .ledger_import import peak_memory_mb, pick_unit_user, run_in_child
 
+# It writes (or rolls back what it wrote): the suite vacuums after it.
+WRITES = True
 TITLE = "Equipment ledger export of 100,000 rows (.xlsx, streamed)"
 BENCHMARK = "5 export"
 SIZES = (20_000, 100_000)

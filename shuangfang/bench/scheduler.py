@@ -23,6 +23,8 @@ from shuangfang.safety.tasks import remind_drills_due
 
 from .framework import BenchContext, Measurement, explain, stopwatch
 
+# It writes (or rolls back what it wrote): the suite vacuums after it.
+WRITES = True
 TITLE = "Daily scheduler run (duty cycle, compliance refresh, reminders, escalation)"
 BENCHMARK = "3 daily scheduler"
 TARGET_SECONDS = 600
