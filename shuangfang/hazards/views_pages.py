@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from shuangfang.core.forms import submit_to_service
 from shuangfang.core.scoping import ScopeKind, scope_of
 from shuangfang.core.views import list_response, paginate
 from shuangfang.equipment.models import Equipment
-from shuangfang.supervision.summaries import totals_under
+from shuangfang.supervision.summaries import hazard_figure_conditions, totals_under
 
 from . import exports, rules, services, workflow
 from .choices import (
@@ -139,79 +139,75 @@ def _kept(request) -> dict[str, str]:
     return {name: request.GET[name] for name in KEPT_FILTERS if request.GET.get(name, "").isdigit()}
 
 
+# The figures above the board, by the summary cell's field names, in the order shown.
+BOARD_FIGURES = (
+    "hazards_reported",
+    "hazards_rectifying",
+    "hazards_awaiting_acceptance",
+    "major_hazards_open",
+    "hazards_overdue",
+    "hazards_closed",
+)
+
+
 def _board_url(kept: dict, **params) -> str:
     return f"{reverse('hazards:board')}?{urlencode({**kept, **params})}"
 
 
 def _counts(user, kept: dict) -> tuple[dict[str, int], bool, object]:
-    """The board's figures, whether they come from the summary cells, and when those were computed (None: never yet).
+    """The board's figures by the summary cell's field names, whether they come from the summary cells, and when those
+    were computed (None: never yet).
 
     A regulator's figures for the whole jurisdiction are the summary cells' (supervision.summaries, rebuilt every few
     minutes), the same numbers the cockpit shows: a province holds over half a million hazards, and counting them by
     stage on every page took longer than the rest of the page together. A unit's hazards, and one device's or one
-    unit's under a regulator's link, are few enough to count as they are now."""
+    unit's under a regulator's link, are few enough to count as they are now, with the cells' own conditions."""
     scope = scope_of(user)
     if not kept and scope.kind in (ScopeKind.REGULATOR, ScopeKind.PLATFORM):
         totals, computed_at = totals_under(scope.region_prefix)
-        counts = {
-            "reported": totals.hazards_reported,
-            "rectifying": totals.hazards_rectifying,
-            "awaiting": totals.hazards_awaiting_acceptance,
-            "major": totals.major_hazards_open,
-            "overdue": totals.hazards_overdue,
-            "closed": totals.hazards_closed,
-        }
-        return counts, True, computed_at
-    today = timezone.localdate()
-    open_q = Q(status__in=OPEN_STATUSES)
+        return {name: getattr(totals, name) for name in BOARD_FIGURES}, True, computed_at
+    conditions = hazard_figure_conditions(timezone.localdate())
     hazards = Hazard.objects.visible_to(user).filter(**{f"{name}_id": int(value) for name, value in kept.items()})
     # Counting the status column (never null) rather than the id keeps every column the figures read inside the
     # index on region, status, grade and deadline.
-    counts = hazards.order_by().aggregate(
-        reported=Count("status", filter=Q(status=HazardStatus.REPORTED)),
-        rectifying=Count("status", filter=Q(status__in=[HazardStatus.CONFIRMED, HazardStatus.RECTIFYING])),
-        awaiting=Count("status", filter=Q(status=HazardStatus.AWAITING_ACCEPTANCE)),
-        major=Count("status", filter=open_q & Q(grade=HazardGrade.MAJOR)),
-        overdue=Count("status", filter=open_q & Q(deadline__lt=today)),
-        closed=Count("status", filter=Q(status=HazardStatus.CLOSED)),
-    )
+    counts = hazards.order_by().aggregate(**{name: Count("status", filter=conditions[name]) for name in BOARD_FIGURES})
     return counts, False, None
 
 
 def _figures(counts: dict[str, int], kept: dict) -> list[dict]:
     return [
         {
-            "value": counts["reported"],
+            "value": counts["hazards_reported"],
             "label": _("待确认"),
             "color": "blue",
             "url": _board_url(kept, status=HazardStatus.REPORTED),
         },
         {
-            "value": counts["rectifying"],
+            "value": counts["hazards_rectifying"],
             "label": _("整改中"),
             "color": "orange",
             "url": _board_url(kept, status=HazardStatus.RECTIFYING),
         },
         {
-            "value": counts["awaiting"],
+            "value": counts["hazards_awaiting_acceptance"],
             "label": _("待验收"),
             "color": "yellow",
             "url": _board_url(kept, status=HazardStatus.AWAITING_ACCEPTANCE),
         },
         {
-            "value": counts["major"],
+            "value": counts["major_hazards_open"],
             "label": _("未销号重大事故隐患"),
             "color": "red",
             "url": _board_url(kept, grade=HazardGrade.MAJOR, is_open="true"),
         },
         {
-            "value": counts["overdue"],
+            "value": counts["hazards_overdue"],
             "label": _("已超期"),
             "color": "red",
             "url": _board_url(kept, overdue="true"),
         },
         {
-            "value": counts["closed"],
+            "value": counts["hazards_closed"],
             "label": _("已销号"),
             "color": "green",
             "url": _board_url(kept, status=HazardStatus.CLOSED),

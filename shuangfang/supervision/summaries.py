@@ -71,13 +71,21 @@ RISK_FIELDS = {
     RiskLevel.LOW: "risks_low",
 }
 IN_USE = Q(status=EquipmentStatus.IN_USE)
-# The hazard board's stage figures (hazards.views_pages) and the statuses each counts.
-HAZARD_STAGE_FIELDS = {
-    "hazards_reported": [HazardStatus.REPORTED],
-    "hazards_rectifying": [HazardStatus.CONFIRMED, HazardStatus.RECTIFYING],
-    "hazards_awaiting_acceptance": [HazardStatus.AWAITING_ACCEPTANCE],
-    "hazards_closed": [HazardStatus.CLOSED],
-}
+
+
+def hazard_figure_conditions(today) -> dict[str, Q]:
+    """The hazards each hazard figure counts, by the cell's field name: the cells count them with these, and the hazard
+    board counts a unit's or one device's hazards live with the same (hazards.views_pages)."""
+    open_hazard = Q(status__in=OPEN_STATUSES)
+    return {
+        "hazards_open": open_hazard,
+        "major_hazards_open": open_hazard & Q(grade=HazardGrade.MAJOR),
+        "hazards_overdue": open_hazard & Q(deadline__lt=today),
+        "hazards_reported": Q(status=HazardStatus.REPORTED),
+        "hazards_rectifying": Q(status__in=[HazardStatus.CONFIRMED, HazardStatus.RECTIFYING]),
+        "hazards_awaiting_acceptance": Q(status=HazardStatus.AWAITING_ACCEPTANCE),
+        "hazards_closed": Q(status=HazardStatus.CLOSED),
+    }
 
 
 def _category_of(path: str):
@@ -218,18 +226,12 @@ def compute_cells(today) -> dict[tuple, dict]:
         "organization__industry_id",
         {name: Count("pk", filter=Q(level=level)) for level, name in RISK_FIELDS.items()},
     )
-    open_hazard = Q(status__in=OPEN_STATUSES)
     _add_grouped(
         cells,
         Hazard.objects.all(),
         "equipment__",
         "organization__industry_id",
-        {
-            "hazards_open": Count("pk", filter=open_hazard),
-            "major_hazards_open": Count("pk", filter=open_hazard & Q(grade=HazardGrade.MAJOR)),
-            "hazards_overdue": Count("pk", filter=open_hazard & Q(deadline__lt=today)),
-            **{name: Count("pk", filter=Q(status__in=statuses)) for name, statuses in HAZARD_STAGE_FIELDS.items()},
-        },
+        {name: Count("pk", filter=condition) for name, condition in hazard_figure_conditions(today).items()},
     )
     _add_grouped(
         cells,
